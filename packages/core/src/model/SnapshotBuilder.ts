@@ -1,0 +1,99 @@
+import type { EntityOf, Entity, EntityTag } from "./Entity.ts"
+import type { ContentRef, ParseNote, Snapshot, SnapshotSource } from "./Snapshot.ts"
+import { DirectorySizes } from "./DirectorySizes.ts"
+
+type ContentDraft = Omit<ContentRef, "bytes" | "files" | "excludes"> & { readonly excludes?: ReadonlyArray<string> }
+
+/**
+ * The mutable collector an adapter fills while it streams through an archive. Entities are keyed
+ * by id (a second entity with the same id is a bug in the adapter, reported as a note); content
+ * sizes are measured from every file the adapter reports, so refs may be declared before or after
+ * their files stream past.
+ */
+export class SnapshotBuilder {
+  private readonly entities = new Map<string, Entity>()
+  private readonly content = new Map<string, ContentDraft>()
+  private readonly notes: Array<ParseNote> = []
+  readonly sizes = new DirectorySizes()
+
+  add<E extends Entity>(entity: E): E {
+    if (this.entities.has(entity.id)) {
+      this.note({
+        severity: "warning",
+        code: "duplicate-entity",
+        subject: entity.id,
+        path: entity.source.path,
+        message: `${entity._tag} ${entity.id} appears more than once; the first one is kept`,
+      })
+      return this.entities.get(entity.id) as E
+    }
+    this.entities.set(entity.id, entity)
+    return entity
+  }
+
+  /** Replace an entity already added (e.g. to attach a docroot found later). */
+  update<E extends Entity>(entity: E): E {
+    this.entities.set(entity.id, entity)
+    return entity
+  }
+
+  get<T extends EntityTag>(tag: T, id: string): EntityOf<T> | undefined {
+    const entity = this.entities.get(id)
+    return entity?._tag === tag ? (entity as EntityOf<T>) : undefined
+  }
+
+  has(id: string): boolean {
+    return this.entities.has(id)
+  }
+
+  all<T extends EntityTag>(tag: T): Array<EntityOf<T>> {
+    const out: Array<EntityOf<T>> = []
+    for (const entity of this.entities.values()) if (entity._tag === tag) out.push(entity as EntityOf<T>)
+    return out
+  }
+
+  remove(id: string): void {
+    this.entities.delete(id)
+  }
+
+  declareContent(ref: ContentDraft): string {
+    if (!this.content.has(ref.id)) this.content.set(ref.id, ref)
+    return ref.id
+  }
+
+  hasContent(id: string): boolean {
+    return this.content.has(id)
+  }
+
+  note(note: ParseNote): void {
+    this.notes.push(note)
+  }
+
+  /**
+   * Record a regular file's size so content refs can be measured. Pass `keepFile` for files that
+   * are content refs on their own (a dump), so they can be measured one by one.
+   */
+  file(path: string, size: number, keepFile = false): void {
+    this.sizes.add(path, size, keepFile)
+  }
+
+  build(source: SnapshotSource): Snapshot {
+    const content: Array<ContentRef> = []
+    for (const draft of this.content.values()) {
+      const excludes = draft.excludes ?? []
+      let { bytes, files } = this.sizes.measure(draft.path)
+      for (const excluded of excludes) {
+        const minus = this.sizes.measure(excluded)
+        bytes -= minus.bytes
+        files -= minus.files
+      }
+      content.push({ ...draft, excludes: [...excludes], bytes, files })
+    }
+    return {
+      source,
+      entities: [...this.entities.values()],
+      content,
+      notes: [...this.notes],
+    }
+  }
+}

