@@ -14,7 +14,11 @@ if [ ! -x .tools/node_modules/.bin/pnpm ] || [ "$(.tools/node_modules/.bin/pnpm 
 fi
 export PATH="$root/.tools/node_modules/.bin:$PATH"
 stamp=node_modules/.ferry-install-stamp
-if [ ! -f "$stamp" ] || [ pnpm-lock.yaml -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+changed() { # any manifest newer than the last install?
+  [ ! -f "$stamp" ] && return 0
+  [ -n "$(find . -path ./node_modules -prune -o -path ./.tools -prune -o \( -name package.json -o -name pnpm-lock.yaml -o -name pnpm-workspace.yaml \) -newer "$stamp" -print -quit)" ]
+}
+if changed; then
   echo "ferry: installing dependencies (pnpm install)" >&2
   if [ -n "${CI:-}" ] && [ -f pnpm-lock.yaml ]; then
     pnpm install --frozen-lockfile --reporter=silent >&2

@@ -1,1 +1,8 @@
+export * from "./ArchiveListing.ts"
+export * from "./Conformance.ts"
+export * from "./CpanelGenerator.ts"
+export * from "./Deterministic.ts"
 export * from "./FixtureBuilder.ts"
+export * from "./HostileCorpus.ts"
+export * as RawTar from "./RawTar.ts"
+export * from "./SyntheticContent.ts"

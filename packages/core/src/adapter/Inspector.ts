@@ -35,16 +35,12 @@ export class InspectError extends Schema.TaggedError<InspectError>()("InspectErr
 }) {
   override get message(): string {
     const r = this.reason
-    switch (r._tag) {
-      case "NotRecognised":
-        return `${this.archive}: not a backup Ferry can read: ${r.detail}`
-      case "Refused":
-        return `${this.archive}: ${r.adapter} backup refused: ${r.detail}`
-      case "Ambiguous":
-        return `${this.archive}: more than one panel recognises this backup (${r.adapters.join(", ")}); choose one with --panel`
-      case "UnknownPanel":
-        return `unknown panel "${r.panel}"; known: ${r.known.join(", ")}`
+    if (r._tag === "NotRecognised") return `${this.archive}: not a backup Ferry can read: ${r.detail}`
+    if (r._tag === "Refused") return `${this.archive}: ${r.adapter} backup refused: ${r.detail}`
+    if (r._tag === "Ambiguous") {
+      return `${this.archive}: more than one panel recognises this backup (${r.adapters.join(", ")}); choose one with --panel`
     }
+    return `unknown panel "${r.panel}"; known: ${r.known.join(", ")}`
   }
 }
 

@@ -37,7 +37,7 @@ export class EntryConflict extends Schema.TaggedError<EntryConflict>()("EntryCon
 }) {}
 
 export class LimitExceeded extends Schema.TaggedError<LimitExceeded>()("LimitExceeded", {
-  limit: Schema.Literals(["entries", "total-bytes", "entry-bytes", "compression-ratio", "nesting", "metadata-bytes"]),
+  limit: Schema.Literals(["entries", "name-bytes", "total-bytes", "entry-bytes", "compression-ratio", "nesting", "metadata-bytes"]),
   value: Schema.Number,
   max: Schema.Number,
   detail: Schema.String,

@@ -5,6 +5,8 @@
 export interface ArchiveLimits {
   /** Entries in one archive, nested archives included. */
   readonly maxEntries: number
+  /** Memory for remembering entry names (duplicate and collision checks), roughly in bytes. */
+  readonly maxNameBytes: number
   /** Sum of declared file sizes after decompression. */
   readonly maxTotalBytes: number
   /** One entry's declared size. */
@@ -22,6 +24,7 @@ export interface ArchiveLimits {
 
 export const defaultLimits: ArchiveLimits = {
   maxEntries: 10_000_000,
+  maxNameBytes: 1024 ** 3,
   maxTotalBytes: 4 * 1024 ** 4,
   maxEntryBytes: 1024 ** 4,
   maxCompressionRatio: 1000,

@@ -5,7 +5,7 @@ import type { Readable } from "node:stream"
 import { Effect } from "effect"
 import { ArchiveError, LimitExceeded, NotReadable } from "./ArchiveError.ts"
 import type { ArchiveEntry, EntryVisitor } from "./ArchiveEntry.ts"
-import type { RawEntry } from "./EntryGuard.ts"
+import { guardCheck, type RawEntry } from "./EntryGuard.ts"
 import { sanitiseMode } from "./EntryName.ts"
 import { type ScanContext, scanTarStream } from "./TarScanner.ts"
 
@@ -44,7 +44,7 @@ export const scanDirectory = <E, R>(
             ? yield* Effect.tryPromise({ try: () => fs.readlink(full), catch: (e) => notReadable(ctx, rel, e) })
             : undefined
         const size = kind === "file" ? stat.size : 0
-        const verdict = ctx.guard.check(
+        const verdict = guardCheck(ctx.guard, 
           {
             name: rel,
             kind,

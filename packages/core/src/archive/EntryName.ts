@@ -40,21 +40,58 @@ export const normaliseEntryName = (
 /** Key under which two names collide on a case- or normalisation-insensitive file system. */
 export const collisionKey = (name: string): string => name.normalize("NFKC").toLowerCase()
 
+export interface ResolvedLink {
+  /** The archive path the link points at ("" for the root). */
+  readonly resolved: string
+  /** Paths the kernel walks through on the way (each must not be a link itself). */
+  readonly traversed: ReadonlyArray<string>
+}
+
 /**
- * Checks a symlink target (checklist items 4, 6): relative, non-empty, and resolving inside the
- * archive root from the link's own directory. Returns the resolved archive path.
+ * Checks a symlink target (checklist items 4–6): relative, non-empty, and resolving inside `root`
+ * (the archive root "", or a nested archive's mount) from the link's own directory, walking the
+ * target one component at a time as the kernel would. A component that is itself a symlink of
+ * the archive (`isSymlink`) may not be walked through: `d/up -> ..` then `l -> d/up/../x` is
+ * refused instead of being checked lexically as `d/x`.
  */
-export const resolveSymlinkTarget = (linkName: string, target: string): string | UnsafeLink => {
+export const resolveSymlinkTarget = (
+  linkName: string,
+  target: string,
+  root = "",
+  isSymlink: (path: string) => boolean = () => false,
+): ResolvedLink | UnsafeLink => {
   if (target === "") return new UnsafeLink({ rule: "empty-target", target, detail: "the link target is empty" })
   if (target.includes("\0") || target.includes("\\")) {
     return new UnsafeLink({ rule: "escapes-root", target, detail: "the link target contains NUL or a backslash" })
   }
   if (target.startsWith("/")) return new UnsafeLink({ rule: "absolute-target", target, detail: "the link target is absolute" })
-  const resolved = posix.normalize(posix.join(posix.dirname(linkName), target))
-  if (resolved === ".." || resolved.startsWith("../") || posix.isAbsolute(resolved)) {
-    return new UnsafeLink({ rule: "escapes-root", target, detail: "the link points outside the archive" })
+  const rootDepth = root === "" ? 0 : root.split("/").length
+  const dir = posix.dirname(linkName)
+  const parts = dir === "." ? [] : dir.split("/")
+  const components = target.split("/").filter((c) => c !== "" && c !== ".")
+  const traversed: Array<string> = []
+  for (const [index, component] of components.entries()) {
+    if (component === "..") {
+      if (parts.length <= rootDepth) {
+        return new UnsafeLink({
+          rule: "escapes-root",
+          target,
+          detail: rootDepth === 0 ? "the link points outside the archive" : `the link points outside its nested archive (${root})`,
+        })
+      }
+      parts.pop()
+      continue
+    }
+    parts.push(component)
+    if (index < components.length - 1) {
+      const through = parts.join("/")
+      if (isSymlink(through)) {
+        return new UnsafeLink({ rule: "through-symlink", target, detail: `the target goes through another link (${through})` })
+      }
+      traversed.push(through)
+    }
   }
-  return resolved === "." ? "" : resolved
+  return { resolved: parts.join("/"), traversed }
 }
 
 /**
@@ -66,8 +103,12 @@ export const isInside = (root: string, candidate: string): boolean => {
   return rel !== "" && rel !== ".." && !rel.startsWith("../") && !posix.isAbsolute(rel)
 }
 
-/** Mode bits Ferry keeps: no setuid/setgid/sticky; files 0644 (0755 if executable), dirs 0755. */
+/**
+ * Mode bits Ferry keeps (security rule 7): setuid/setgid/sticky dropped, then capped — never
+ * widened — at 0644 for files (0755 if executable) and 0755 for directories. A private 0600 file
+ * stays 0600. The owner always keeps read (and, on directories, write and search) access.
+ */
 export const sanitiseMode = (mode: number, type: "file" | "directory"): number => {
-  if (type === "directory") return 0o755
-  return mode & 0o111 ? 0o755 : 0o644
+  if (type === "directory") return (mode & 0o755) | 0o700
+  return (mode & (mode & 0o111 ? 0o755 : 0o644)) | 0o400
 }

@@ -1,4 +1,4 @@
-import { Readable } from "node:stream"
+import { PassThrough, Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import { Effect } from "effect"
 import tar from "tar-stream"
@@ -7,11 +7,12 @@ import {
   type ArchiveErrorReason,
   CorruptArchive,
   LimitExceeded,
+  UnsafePath,
   UnsupportedFormat,
 } from "./ArchiveError.ts"
 import type { ArchiveEntry, EntryVisitor, SkippedEntry } from "./ArchiveEntry.ts"
 import type { ArchiveLimits } from "./ArchiveLimits.ts"
-import type { EntryGuard, RawEntry } from "./EntryGuard.ts"
+import { type EntryGuard, guardCheck, type RawEntry } from "./EntryGuard.ts"
 import { sanitiseMode } from "./EntryName.ts"
 import { decompressor, sniff } from "./Sniff.ts"
 
@@ -42,7 +43,8 @@ const rawKind = (header: TarEntryStream["header"]): RawEntry["kind"] => {
   switch (header.type) {
     case "file":
     case "contiguous-file":
-      return "file"
+      // Pre-POSIX (v7) tars mark directories only by a trailing slash.
+      return header.name.endsWith("/") && !header.size ? "directory" : "file"
     case "directory":
       return "directory"
     case "symlink":
@@ -53,10 +55,8 @@ const rawKind = (header: TarEntryStream["header"]): RawEntry["kind"] => {
     case "block-device":
     case "fifo":
       return "special"
-    case null:
-    case undefined:
-      return "sparse"
     default:
+      // tar-stream reports GNU sparse ("S") and every unknown type flag alike as null.
       return "unknown"
   }
 }
@@ -160,7 +160,7 @@ export const scanTarStream = <E, R>(
         const rawEntry: RawEntry = {
           name: header.name,
           kind: rawKind(header),
-          specialKind: header.type ?? "sparse",
+          specialKind: header.type ?? "unknown (GNU sparse or an unknown type flag)",
           size: header.size ?? 0,
           ...(header.linkname != null ? { linkTarget: header.linkname } : {}),
         }
@@ -168,7 +168,19 @@ export const scanTarStream = <E, R>(
         body.on("end", () => {
           ended = true
         })
-        const verdict = ctx.guard.check(rawEntry, mount)
+        // tar-stream keeps a global PAX header to itself and applies it only to entries with a
+        // PAX header of their own, while GNU tar applies it to every entry: refuse name, link or
+        // size overrides there rather than read names other tools read differently.
+        const global = (extract as unknown as { _paxGlobal?: Record<string, string> | null })._paxGlobal
+        if (global && ("path" in global || "linkpath" in global || "size" in global)) {
+          return yield* Effect.fail(
+            fail(ctx, header.name, new UnsafePath({
+              rule: "traversal",
+              detail: `a global PAX header overrides entry names, links or sizes (${JSON.stringify(global.path ?? global.linkpath ?? global.size)})`,
+            })),
+          )
+        }
+        const verdict = guardCheck(ctx.guard, rawEntry, mount)
         if (verdict._tag === "refuse") return yield* Effect.fail(fail(ctx, header.name, verdict.reason))
         if (verdict._tag === "skip") {
           ctx.skipped.push(verdict.skipped)
@@ -178,10 +190,16 @@ export const scanTarStream = <E, R>(
         const type = rawEntry.kind as ArchiveEntry["type"]
         if (type === "file") ctx.counters.contentBytes += rawEntry.size
         let taken = false
-        const take = () => {
+        let piped: PassThrough | undefined
+        const take = (): Readable => {
           if (taken) throw new Error(`the body of ${verdict.path} was already read`)
           taken = true
-          return body as Readable
+          // Consumers see ArchiveErrors only, whichever layer (file, inflate, tar) failed.
+          const out = new PassThrough({ highWaterMark: 1 << 20 })
+          piped = out
+          body.on("error", (e) => out.destroy(corrupt(ctx, e, header.name)))
+          body.pipe(out)
+          return out
         }
         const entry: ArchiveEntry = {
           path: verdict.path,
@@ -202,6 +220,8 @@ export const scanTarStream = <E, R>(
               : Effect.suspend(() => scanTarStream(ctx, take(), nestedMount, nestedVisitor, nesting + 1, verdict.path)),
         }
         yield* visitor(entry)
+        // A body the visitor took but did not read to the end is discarded here.
+        if (piped !== undefined && !piped.readableEnded) piped.resume()
         yield* Effect.tryPromise({ try: () => drain(body, () => ended), catch: (e) => corrupt(ctx, e, header.name) })
         if (ctx.shouldStop()) ctx.stopped = true
       }

@@ -40,9 +40,10 @@ export const makePasswordHash = (scheme: PasswordScheme, value: string): Passwor
 
 /** Recognises a crypt(3) string by its prefix (`$1$`, `$5$`, `$6$`, `$2y$`, `$y$`, DES). */
 export const cryptScheme = (hash: string): PasswordScheme => {
-  if (/^\$1\$[^$]{0,8}\$[./0-9A-Za-z]{22}$/.test(hash)) return "md5-crypt"
-  if (/^\$5\$(rounds=\d+\$)?[^$]{0,16}\$[./0-9A-Za-z]{43}$/.test(hash)) return "sha256-crypt"
-  if (/^\$6\$(rounds=\d+\$)?[^$]{0,16}\$[./0-9A-Za-z]{86}$/.test(hash)) return "sha512-crypt"
+  // Salts are limited to the crypt alphabet: a ":" or line break would corrupt passwd-style files.
+  if (/^\$1\$[./0-9A-Za-z]{0,8}\$[./0-9A-Za-z]{22}$/.test(hash)) return "md5-crypt"
+  if (/^\$5\$(rounds=\d+\$)?[./0-9A-Za-z]{0,16}\$[./0-9A-Za-z]{43}$/.test(hash)) return "sha256-crypt"
+  if (/^\$6\$(rounds=\d+\$)?[./0-9A-Za-z]{0,16}\$[./0-9A-Za-z]{86}$/.test(hash)) return "sha512-crypt"
   if (/^\$2[abxy]\$\d{2}\$[./0-9A-Za-z]{53}$/.test(hash)) return "bcrypt"
   if (/^\$y\$[./0-9A-Za-z]+\$[./0-9A-Za-z]+\$[./0-9A-Za-z]{43}$/.test(hash)) return "yescrypt"
   if (/^[./0-9A-Za-z]{13}$/.test(hash)) return "des-crypt"

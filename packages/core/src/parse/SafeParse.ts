@@ -12,6 +12,9 @@ const forbiddenKeys = new Set(["__proto__", "constructor", "prototype"])
 export const sanitiseTree = (value: unknown, depth = 0): unknown => {
   if (depth > 200) throw new SafeParseError("nesting is too deep")
   if (Array.isArray(value)) return value.map((v) => sanitiseTree(v, depth + 1))
+  // YAML 1.1 `!!set` / `!!omap` come back as Set / Map: keep their content as an array / object.
+  if (value instanceof Set) return [...value].map((v) => sanitiseTree(v, depth + 1))
+  if (value instanceof Map) return sanitiseTree(Object.fromEntries([...value].map(([k, v]) => [String(k), v])), depth + 1)
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = Object.create(null)
     for (const [key, v] of Object.entries(value)) {
@@ -38,7 +41,7 @@ export const parseJson = (text: string): unknown => {
  * document. cPanel writes YAML 1.1 (Syck), so `version: "1.1"` keeps its scalars as they were meant.
  */
 export const parseYaml = (text: string, options: { readonly version?: "1.1" | "1.2" } = {}): unknown => {
-  const doc = YAML.parseDocument(text, {
+  const docs = YAML.parseAllDocuments(text, {
     version: options.version ?? "1.2",
     merge: false,
     uniqueKeys: false,
@@ -47,6 +50,10 @@ export const parseYaml = (text: string, options: { readonly version?: "1.1" | "1
     customTags: [],
     logLevel: "silent",
   })
+  if (!Array.isArray(docs)) throw new SafeParseError("invalid YAML: an empty stream")
+  if (docs.length === 0) return null
+  if (docs.length !== 1) throw new SafeParseError(`a YAML file with ${docs.length} documents is refused (expected exactly one)`)
+  const doc = docs[0] as (typeof docs)[number]
   if (doc.errors.length > 0) throw new SafeParseError(`invalid YAML: ${doc.errors[0]?.message ?? "unknown error"}`)
   try {
     return sanitiseTree(doc.toJS({ maxAliasCount: 10 }))

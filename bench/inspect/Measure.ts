@@ -1,0 +1,81 @@
+import { spawn } from "node:child_process"
+import { closeSync, existsSync, openSync } from "node:fs"
+import * as fs from "node:fs/promises"
+import * as nodePath from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url))
+const cliMain = nodePath.join(repoRoot, "apps/cli/src/main.ts")
+const maxRssPreload = fileURLToPath(new URL("./MaxRss.ts", import.meta.url))
+const gnuTime = "/usr/bin/time"
+
+/** Run a command to completion; stdout goes to `stdoutPath` (or /dev/null), stderr is kept. */
+const run = (
+  command: string,
+  args: ReadonlyArray<string>,
+  options: { readonly stdoutPath?: string; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<{ readonly seconds: number; readonly code: number; readonly stderr: string }> =>
+  new Promise((resolve, reject) => {
+    const out = options.stdoutPath !== undefined ? openSync(options.stdoutPath, "w") : "ignore"
+    const started = performance.now()
+    const child = spawn(command, args, { stdio: ["ignore", out, "pipe"], env: options.env ?? process.env })
+    let stderr = ""
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      if (stderr.length < 64 * 1024) stderr += chunk
+    })
+    child.on("error", reject)
+    child.on("close", (code) => {
+      if (typeof out === "number") closeSync(out)
+      resolve({ seconds: (performance.now() - started) / 1000, code: code ?? -1, stderr })
+    })
+  })
+
+/** GNU `tar -tzf FILE > /dev/null`: the baseline a hosting admin would reach for. */
+export const timeTarList = async (file: string): Promise<number> => {
+  const result = await run("tar", ["-tzf", file])
+  if (result.code !== 0) throw new Error(`tar -tzf ${file} failed (${result.code}): ${result.stderr.trim()}`)
+  return result.seconds
+}
+
+export interface FerryRun {
+  readonly seconds: number
+  readonly peakRssBytes: number
+  /** The `--json` report ferry printed. */
+  readonly report: {
+    readonly archive: { readonly entries: number; readonly contentBytes: number }
+    readonly counts: Record<string, number>
+  }
+}
+
+/**
+ * `ferry inspect FILE --json` as a child process, timed from spawn to exit, with its peak RSS from
+ * GNU time (`%M`, KiB) or, without it, from a preload that reads `process.resourceUsage()`.
+ */
+export const timeFerryInspect = async (file: string, scratchDir: string): Promise<FerryRun> => {
+  const rssFile = nodePath.join(scratchDir, "ferry-rss.txt")
+  const jsonFile = nodePath.join(scratchDir, "ferry-report.json")
+  await fs.rm(rssFile, { force: true })
+  const ferryArgs = [cliMain, "inspect", file, "--json"]
+  const result = existsSync(gnuTime)
+    ? await run(gnuTime, ["-f", "%M", "-o", rssFile, process.execPath, ...ferryArgs], { stdoutPath: jsonFile })
+    : await run(process.execPath, ["--import", maxRssPreload, ...ferryArgs], {
+        stdoutPath: jsonFile,
+        env: { ...process.env, FERRY_BENCH_RSS_FILE: rssFile },
+      })
+  if (result.code !== 0) throw new Error(`ferry inspect ${file} failed (${result.code}): ${result.stderr.trim()}`)
+  const rssKiB = Number.parseInt((await fs.readFile(rssFile, "utf8")).trim().split("\n").pop() ?? "", 10)
+  if (!Number.isFinite(rssKiB)) throw new Error(`no peak RSS recorded in ${rssFile}`)
+  const report = JSON.parse(await fs.readFile(jsonFile, "utf8")) as FerryRun["report"]
+  return { seconds: result.seconds, peakRssBytes: rssKiB * 1024, report }
+}
+
+/** Best (lowest) time of `runs` sequential runs; the machine is shared, the minimum is the signal. */
+export const bestOf = async <A extends { readonly seconds: number }>(
+  runs: number,
+  once: () => Promise<A>,
+): Promise<{ best: A; all: ReadonlyArray<A> }> => {
+  const all: Array<A> = []
+  for (let i = 0; i < runs; i++) all.push(await once())
+  const best = all.reduce((a, b) => (b.seconds < a.seconds ? b : a))
+  return { best, all }
+}

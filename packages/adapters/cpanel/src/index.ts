@@ -1,0 +1,2 @@
+export { cpanelAdapter } from "./CpanelAdapter.ts"
+export { detectCpanel } from "./Detect.ts"
