@@ -1,7 +1,7 @@
 import { createWriteStream } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as nodePath from "node:path"
-import { Readable } from "node:stream"
+import type { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import * as zlib from "node:zlib"
 import tar from "tar-stream"
@@ -25,7 +25,10 @@ const entriesOf = (tree: Tree): Array<[string, TreeNode]> => (tree instanceof Ma
  * Read a folder of `../shared/fixtures` into a tree: `NAME.redacted` becomes `NAME`, and files
  * listed in `symlinks` (stored as a text file holding the target) become real symlinks again.
  */
-export const treeFromDirectory = async (dir: string, options: { readonly symlinks?: ReadonlyArray<string> } = {}): Promise<Map<string, TreeNode>> => {
+export const treeFromDirectory = async (
+  dir: string,
+  options: { readonly symlinks?: ReadonlyArray<string> } = {},
+): Promise<Map<string, TreeNode>> => {
   const tree = new Map<string, TreeNode>()
   const walk = async (rel: string) => {
     const names = (await fs.readdir(nodePath.join(dir, rel))).sort()
@@ -52,7 +55,8 @@ export const treeFromDirectory = async (dir: string, options: { readonly symlink
 export const withTop = (top: string, tree: Tree): Map<string, TreeNode> => {
   const out = new Map<string, TreeNode>([[top, { type: "dir" }]])
   for (const [path, node] of entriesOf(tree)) {
-    const moved = typeof node === "object" && "type" in node && node.type === "hardlink" ? { ...node, target: `${top}/${node.target}` } : node
+    const moved =
+      typeof node === "object" && "type" in node && node.type === "hardlink" ? { ...node, target: `${top}/${node.target}` } : node
     out.set(`${top}/${path}`, moved)
   }
   return out
@@ -80,7 +84,9 @@ export const packTree = (tree: Tree): Readable => {
         } else {
           const bytes = Buffer.from(body.content)
           await new Promise<void>((resolve, reject) =>
-            pack.entry({ name, size: body.size, mode: body.mode, mtime: new Date(1_700_000_000_000) }, bytes, (e) => (e ? reject(e) : resolve())),
+            pack.entry({ name, size: body.size, mode: body.mode, mtime: new Date(1_700_000_000_000) }, bytes, (e) =>
+              e ? reject(e) : resolve(),
+            ),
           )
         }
         continue
@@ -92,7 +98,9 @@ export const packTree = (tree: Tree): Readable => {
           : n.type === "symlink"
             ? { name, type: "symlink" as const, linkname: n.target }
             : { name, type: "link" as const, linkname: (n as { target: string }).target }
-      await new Promise<void>((resolve, reject) => pack.entry({ ...header, mtime: new Date(1_700_000_000_000) }, (e) => (e ? reject(e) : resolve())))
+      await new Promise<void>((resolve, reject) =>
+        pack.entry({ ...header, mtime: new Date(1_700_000_000_000) }, (e) => (e ? reject(e) : resolve())),
+      )
     }
     pack.finalize()
   }

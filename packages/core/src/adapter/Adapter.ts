@@ -1,7 +1,7 @@
 import { type Effect, Schema } from "effect"
-import type { ArchiveError } from "../archive/ArchiveError.ts"
 import type { ArchiveHandle, ScanOptions } from "../archive/Archive.ts"
 import type { EntryType } from "../archive/ArchiveEntry.ts"
+import type { ArchiveError } from "../archive/ArchiveError.ts"
 import type { Snapshot } from "../model/Snapshot.ts"
 
 /** The start of an archive as detection sees it: a listing and the text of small files. */

@@ -1,10 +1,10 @@
 import { Context, Effect, Layer, Schema } from "effect"
 import * as Archive from "../archive/Archive.ts"
+import type { ScanStats } from "../archive/ArchiveEntry.ts"
 import type { ArchiveError } from "../archive/ArchiveError.ts"
 import type { ArchiveLimits } from "../archive/ArchiveLimits.ts"
-import type { ScanStats } from "../archive/ArchiveEntry.ts"
 import type { Snapshot } from "../model/Snapshot.ts"
-import type { Adapter, AdapterError, DetectProbe, Detection, ReadOptions } from "./Adapter.ts"
+import type { Adapter, AdapterError, Detection, DetectProbe, ReadOptions } from "./Adapter.ts"
 
 /** Detection reads at least this many entries before deciding (more if nobody recognised them). */
 export const probeEntries = 4096
@@ -72,7 +72,13 @@ export class AdapterRegistry extends Context.Service<AdapterRegistry, { readonly
 export class Inspector extends Context.Service<
   Inspector,
   {
-    readonly detect: (path: string, options?: InspectOptions) => Effect.Effect<{ readonly adapter: Adapter; readonly detection: Detection; readonly archive: Archive.ArchiveHandle }, InspectError | ArchiveError>
+    readonly detect: (
+      path: string,
+      options?: InspectOptions,
+    ) => Effect.Effect<
+      { readonly adapter: Adapter; readonly detection: Detection; readonly archive: Archive.ArchiveHandle },
+      InspectError | ArchiveError
+    >
     readonly inspect: (path: string, options?: InspectOptions) => Effect.Effect<InspectResult, InspectError | ArchiveError | AdapterError>
   }
 >()("@ferry/core/Inspector") {
@@ -106,7 +112,12 @@ export class Inspector extends Context.Service<
               seen++
               if (entries.length < probeListing) entries.push({ path: entry.path, type: entry.type, size: entry.size })
               const depth = entry.path.split("/").length
-              if (entry.type === "file" && depth <= probeFileDepth && entry.size <= probeFileBytes && capturedBytes + entry.size <= probeTotalBytes) {
+              if (
+                entry.type === "file" &&
+                depth <= probeFileDepth &&
+                entry.size <= probeFileBytes &&
+                capturedBytes + entry.size <= probeTotalBytes
+              ) {
                 capturedBytes += entry.size
                 files.set(entry.path, yield* entry.readText(probeFileBytes))
               }

@@ -1,8 +1,8 @@
 import { createReadStream } from "node:fs"
 import * as fs from "node:fs/promises"
 import { Effect } from "effect"
-import { ArchiveError, NotReadable } from "./ArchiveError.ts"
 import type { EntryVisitor, ScanStats } from "./ArchiveEntry.ts"
+import { ArchiveError, NotReadable } from "./ArchiveError.ts"
 import { type ArchiveLimits, withLimits } from "./ArchiveLimits.ts"
 import { scanDirectory } from "./DirectoryScanner.ts"
 import { EntryGuard } from "./EntryGuard.ts"
@@ -82,10 +82,16 @@ const scan = <E, R>(
     }
     if (container === "directory") {
       const { onProgress } = options
-      yield* scanDirectory(ctx, path, onProgress ? (entry) => {
-        onProgress(ctx.counters.sourceBytes)
-        return visitor(entry)
-      } : visitor)
+      yield* scanDirectory(
+        ctx,
+        path,
+        onProgress
+          ? (entry) => {
+              onProgress(ctx.counters.sourceBytes)
+              return visitor(entry)
+            }
+          : visitor,
+      )
     } else {
       const input = createReadStream(path, { highWaterMark: 1 << 20 })
       input.on("data", (chunk) => {

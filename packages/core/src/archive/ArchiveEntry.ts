@@ -34,10 +34,7 @@ export interface ArchiveEntry {
    * Read the body as an archive (tar, tar.gz, tar.zst) whose entries appear under `mountPath`,
    * with every check applied to the combined names (e.g. cPanel's legacy `homedir.tar`).
    */
-  readonly scanNested: <E, R>(
-    mountPath: string,
-    visitor: EntryVisitor<E, R>,
-  ) => Effect.Effect<void, ArchiveError | E, R>
+  readonly scanNested: <E, R>(mountPath: string, visitor: EntryVisitor<E, R>) => Effect.Effect<void, ArchiveError | E, R>
 }
 
 export type EntryVisitor<E = never, R = never> = (entry: ArchiveEntry) => Effect.Effect<void, E, R>

@@ -3,16 +3,7 @@ import { Schema } from "effect"
 /* Why an archive, or an entry in it, was refused. Each reason names the security-checklist rule. */
 
 export class UnsafePath extends Schema.TaggedError<UnsafePath>()("UnsafePath", {
-  rule: Schema.Literals([
-    "traversal",
-    "absolute",
-    "windows",
-    "nul",
-    "empty-component",
-    "control-character",
-    "too-long",
-    "too-deep",
-  ]),
+  rule: Schema.Literals(["traversal", "absolute", "windows", "nul", "empty-component", "control-character", "too-long", "too-deep"]),
   detail: Schema.String,
 }) {}
 

@@ -3,8 +3,8 @@ import * as fs from "node:fs/promises"
 import * as nodePath from "node:path"
 import type { Readable } from "node:stream"
 import { Effect } from "effect"
-import { ArchiveError, LimitExceeded, NotReadable } from "./ArchiveError.ts"
 import type { ArchiveEntry, EntryVisitor } from "./ArchiveEntry.ts"
+import { ArchiveError, LimitExceeded, NotReadable } from "./ArchiveError.ts"
 import { guardCheck, type RawEntry } from "./EntryGuard.ts"
 import { sanitiseMode } from "./EntryName.ts"
 import { type ScanContext, scanTarStream } from "./TarScanner.ts"
@@ -44,7 +44,8 @@ export const scanDirectory = <E, R>(
             ? yield* Effect.tryPromise({ try: () => fs.readlink(full), catch: (e) => notReadable(ctx, rel, e) })
             : undefined
         const size = kind === "file" ? stat.size : 0
-        const verdict = guardCheck(ctx.guard, 
+        const verdict = guardCheck(
+          ctx.guard,
           {
             name: rel,
             kind,
@@ -78,7 +79,12 @@ export const scanDirectory = <E, R>(
                 new ArchiveError({
                   archive: ctx.archive,
                   entry: rel,
-                  reason: new LimitExceeded({ limit: "metadata-bytes", value: size, max: maxBytes, detail: "a metadata file is larger than Ferry reads into memory" }),
+                  reason: new LimitExceeded({
+                    limit: "metadata-bytes",
+                    value: size,
+                    max: maxBytes,
+                    detail: "a metadata file is larger than Ferry reads into memory",
+                  }),
                 }),
               )
             : Effect.tryPromise({ try: () => fs.readFile(full) as Promise<Uint8Array>, catch: (e) => notReadable(ctx, rel, e) })

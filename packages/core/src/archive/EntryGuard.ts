@@ -1,5 +1,5 @@
-import { type ArchiveErrorReason, EntryConflict, LimitExceeded, UnsafeLink, UnsupportedEntry } from "./ArchiveError.ts"
 import type { EntryType, SkippedEntry } from "./ArchiveEntry.ts"
+import { type ArchiveErrorReason, EntryConflict, LimitExceeded, UnsafeLink, UnsupportedEntry } from "./ArchiveError.ts"
 import type { ArchiveLimits } from "./ArchiveLimits.ts"
 import { collisionKey, normaliseEntryName, resolveSymlinkTarget } from "./EntryName.ts"
 
@@ -59,7 +59,9 @@ export class EntryGuard {
     const stored = storedName(raw.name, mount)
 
     if (raw.kind === "sparse") {
-      return refuse(new UnsupportedEntry({ kind: "sparse", detail: "sparse files are not supported; re-create the archive without --sparse" }))
+      return refuse(
+        new UnsupportedEntry({ kind: "sparse", detail: "sparse files are not supported; re-create the archive without --sparse" }),
+      )
     }
     if (raw.kind === "unknown") {
       return refuse(new UnsupportedEntry({ kind: "unknown-type", detail: `entry type ${raw.specialKind ?? "?"} is not supported` }))
@@ -67,11 +69,25 @@ export class EntryGuard {
     if (raw.kind === "special") return { _tag: "skip", skipped: { path, kind: raw.specialKind ?? "special" } }
 
     if (raw.size > this.limits.maxEntryBytes) {
-      return refuse(new LimitExceeded({ limit: "entry-bytes", value: raw.size, max: this.limits.maxEntryBytes, detail: "declared entry size is too large" }))
+      return refuse(
+        new LimitExceeded({
+          limit: "entry-bytes",
+          value: raw.size,
+          max: this.limits.maxEntryBytes,
+          detail: "declared entry size is too large",
+        }),
+      )
     }
     this.declaredBytes += raw.size
     if (this.declaredBytes > this.limits.maxTotalBytes) {
-      return refuse(new LimitExceeded({ limit: "total-bytes", value: this.declaredBytes, max: this.limits.maxTotalBytes, detail: "the archive expands to too many bytes" }))
+      return refuse(
+        new LimitExceeded({
+          limit: "total-bytes",
+          value: this.declaredBytes,
+          max: this.limits.maxTotalBytes,
+          detail: "the archive expands to too many bytes",
+        }),
+      )
     }
 
     const parent = this.checkParents(path, stored)
@@ -81,7 +97,9 @@ export class EntryGuard {
     let traversed: ReadonlyArray<string> = []
     if (raw.kind === "symlink") {
       if (this.traversedByLinks.has(collisionKey(path))) {
-        return refuse(new UnsafeLink({ rule: "through-symlink", target: raw.linkTarget ?? "", detail: "an earlier link resolves through this name" }))
+        return refuse(
+          new UnsafeLink({ rule: "through-symlink", target: raw.linkTarget ?? "", detail: "an earlier link resolves through this name" }),
+        )
       }
       const resolved = resolveSymlinkTarget(path, raw.linkTarget ?? "", mount, (p) => this.symlinks.has(collisionKey(p)))
       if (!("resolved" in resolved)) return refuse(resolved)
@@ -111,13 +129,21 @@ export class EntryGuard {
       const prefix = path.slice(0, index)
       const key = collisionKey(prefix)
       if (this.symlinks.has(key)) {
-        return new EntryConflict({ rule: "write-through-symlink", other: prefix, detail: "the entry would be written through a symbolic link" })
+        return new EntryConflict({
+          rule: "write-through-symlink",
+          other: prefix,
+          detail: "the entry would be written through a symbolic link",
+        })
       }
       const seen = this.seen.get(key)
       if (seen === undefined) {
         this.remember(key, { code: "d", stored: storedParts.slice(0, depth).join("/") })
       } else if (seen.code !== "d") {
-        return new EntryConflict({ rule: "duplicate-type-change", other: seen.stored, detail: "the entry is stored below a file or link of the same name" })
+        return new EntryConflict({
+          rule: "duplicate-type-change",
+          other: seen.stored,
+          detail: "the entry is stored below a file or link of the same name",
+        })
       }
       index = path.indexOf("/", index + 1)
       depth++
@@ -131,9 +157,14 @@ export class EntryGuard {
     const full = mount === "" ? normalised : `${mount}/${normalised}`
     const earlier = this.seen.get(collisionKey(full))
     if (earlier === undefined || earlier.stored.normalize("NFC") !== full) {
-      return new UnsafeLink({ rule: "hardlink-missing-target", target, detail: "a hard link must point at an earlier regular file of the same archive" })
+      return new UnsafeLink({
+        rule: "hardlink-missing-target",
+        target,
+        detail: "a hard link must point at an earlier regular file of the same archive",
+      })
     }
-    if (earlier.code !== "f") return new UnsafeLink({ rule: "hardlink-to-link", target, detail: "a hard link must point at a regular file" })
+    if (earlier.code !== "f")
+      return new UnsafeLink({ rule: "hardlink-to-link", target, detail: "a hard link must point at a regular file" })
     return full
   }
 
@@ -146,15 +177,25 @@ export class EntryGuard {
     }
     const samePath = previous.stored.normalize("NFC") === path
     if (samePath && previous.stored !== stored) {
-      return new EntryConflict({ rule: "normalisation-collision", other: previous.stored, detail: "two names differ only by Unicode normalisation" })
+      return new EntryConflict({
+        rule: "normalisation-collision",
+        other: previous.stored,
+        detail: "two names differ only by Unicode normalisation",
+      })
     }
     if (!samePath && previous.stored.toLowerCase() !== stored.toLowerCase()) {
       // Equal only after compatibility folding ("ﬀ" / "FF"): not a plain case variant.
-      return new EntryConflict({ rule: "normalisation-collision", other: previous.stored, detail: "two names are the same after Unicode compatibility folding" })
+      return new EntryConflict({
+        rule: "normalisation-collision",
+        other: previous.stored,
+        detail: "two names are the same after Unicode compatibility folding",
+      })
     }
     if (previous.code !== code) {
       const rule = samePath ? "duplicate-type-change" : "normalisation-collision"
-      const detail = samePath ? "the same name appears again as another kind of entry" : "a name differing only by case is another kind of entry"
+      const detail = samePath
+        ? "the same name appears again as another kind of entry"
+        : "a name differing only by case is another kind of entry"
       return new EntryConflict({ rule, other: previous.stored, detail })
     }
     // Same kind: a repeated directory or file (tar appends replace), or a case-only variant,
@@ -166,7 +207,12 @@ export class EntryGuard {
     this.nameBytes += key.length + seen.stored.length + 48
     if (this.nameBytes > this.limits.maxNameBytes) {
       throw new GuardLimit(
-        new LimitExceeded({ limit: "name-bytes", value: this.nameBytes, max: this.limits.maxNameBytes, detail: "the names of all entries take too much memory" }),
+        new LimitExceeded({
+          limit: "name-bytes",
+          value: this.nameBytes,
+          max: this.limits.maxNameBytes,
+          detail: "the names of all entries take too much memory",
+        }),
       )
     }
     this.seen.set(key, seen)

@@ -8,10 +8,7 @@ import type { ArchiveLimits } from "./ArchiveLimits.ts"
  * "." / ".." / empty components and no trailing slash. Only a leading "./" (as `tar -C dir .`
  * writes) is accepted and removed.
  */
-export const normaliseEntryName = (
-  raw: string,
-  limits: Pick<ArchiveLimits, "maxDepth" | "maxPathLength">,
-): string | UnsafePath => {
+export const normaliseEntryName = (raw: string, limits: Pick<ArchiveLimits, "maxDepth" | "maxPathLength">): string | UnsafePath => {
   if (raw.includes("\0")) return new UnsafePath({ rule: "nul", detail: "the name contains a NUL byte" })
   if (/[\r\n]/.test(raw)) return new UnsafePath({ rule: "control-character", detail: "the name contains a line break" })
   if (raw.includes("\\")) return new UnsafePath({ rule: "windows", detail: "the name contains a backslash" })

@@ -24,7 +24,13 @@ export const isTarHeader = (b: Uint8Array): boolean => {
   if (b.length < 512) return false
   const magic = Buffer.from(b.subarray(257, 262)).toString("latin1")
   if (magic === "ustar") return true
-  const stored = Number.parseInt(Buffer.from(b.subarray(148, 156)).toString("latin1").replace(/[\0 ]+$/, "").trim(), 8)
+  const stored = Number.parseInt(
+    Buffer.from(b.subarray(148, 156))
+      .toString("latin1")
+      .replace(/[\0 ]+$/, "")
+      .trim(),
+    8,
+  )
   if (!Number.isFinite(stored)) return false
   let sum = 0
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : (b[i] ?? 0)

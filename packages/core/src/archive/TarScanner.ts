@@ -2,15 +2,8 @@ import { PassThrough, Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import { Effect } from "effect"
 import tar from "tar-stream"
-import {
-  ArchiveError,
-  type ArchiveErrorReason,
-  CorruptArchive,
-  LimitExceeded,
-  UnsafePath,
-  UnsupportedFormat,
-} from "./ArchiveError.ts"
 import type { ArchiveEntry, EntryVisitor, SkippedEntry } from "./ArchiveEntry.ts"
+import { ArchiveError, type ArchiveErrorReason, CorruptArchive, LimitExceeded, UnsafePath, UnsupportedFormat } from "./ArchiveError.ts"
 import type { ArchiveLimits } from "./ArchiveLimits.ts"
 import { type EntryGuard, guardCheck, type RawEntry } from "./EntryGuard.ts"
 import { sanitiseMode } from "./EntryName.ts"
@@ -29,8 +22,7 @@ export interface ScanContext {
 
 type TarEntryStream = Readable & { header: tar.Header & { pax?: Record<string, string> | null } }
 
-const fail = (ctx: ScanContext, entry: string, reason: ArchiveErrorReason) =>
-  new ArchiveError({ archive: ctx.archive, entry, reason })
+const fail = (ctx: ScanContext, entry: string, reason: ArchiveErrorReason) => new ArchiveError({ archive: ctx.archive, entry, reason })
 
 const corrupt = (ctx: ScanContext, cause: unknown, entry = "") =>
   cause instanceof ArchiveError
@@ -122,8 +114,7 @@ export const scanTarStream = <E, R>(
           : `${kind} archives are not supported here; expected tar, tar.gz or tar.zst`
       return yield* Effect.fail(fail(ctx, where, new UnsupportedFormat({ format: kind, detail })))
     }
-    const source: Readable =
-      kind === "gzip" || kind === "zstd" ? (stream.pipe(decompressor(kind)) as unknown as Readable) : stream
+    const source: Readable = kind === "gzip" || kind === "zstd" ? (stream.pipe(decompressor(kind)) as unknown as Readable) : stream
     if (kind === "gzip" || kind === "zstd") {
       stream.on("error", (e) => source.destroy(e))
       source.on("data", (chunk: Buffer) => {
@@ -134,12 +125,16 @@ export const scanTarStream = <E, R>(
           ctx.counters.inflatedBytes > maxCompressionRatio * Math.max(1, ctx.counters.sourceBytes)
         ) {
           source.destroy(
-            fail(ctx, where, new LimitExceeded({
-              limit: "compression-ratio",
-              value: Math.round(ctx.counters.inflatedBytes / Math.max(1, ctx.counters.sourceBytes)),
-              max: maxCompressionRatio,
-              detail: "the archive inflates far more than real backups do (decompression bomb?)",
-            })),
+            fail(
+              ctx,
+              where,
+              new LimitExceeded({
+                limit: "compression-ratio",
+                value: Math.round(ctx.counters.inflatedBytes / Math.max(1, ctx.counters.sourceBytes)),
+                max: maxCompressionRatio,
+                detail: "the archive inflates far more than real backups do (decompression bomb?)",
+              }),
+            ),
           )
         }
       })
@@ -174,10 +169,14 @@ export const scanTarStream = <E, R>(
         const global = (extract as unknown as { _paxGlobal?: Record<string, string> | null })._paxGlobal
         if (global && ("path" in global || "linkpath" in global || "size" in global)) {
           return yield* Effect.fail(
-            fail(ctx, header.name, new UnsafePath({
-              rule: "traversal",
-              detail: `a global PAX header overrides entry names, links or sizes (${JSON.stringify(global.path ?? global.linkpath ?? global.size)})`,
-            })),
+            fail(
+              ctx,
+              header.name,
+              new UnsafePath({
+                rule: "traversal",
+                detail: `a global PAX header overrides entry names, links or sizes (${JSON.stringify(global.path ?? global.linkpath ?? global.size)})`,
+              }),
+            ),
           )
         }
         const verdict = guardCheck(ctx.guard, rawEntry, mount)
@@ -216,7 +215,18 @@ export const scanTarStream = <E, R>(
           stream: take,
           scanNested: (nestedMount, nestedVisitor) =>
             nesting + 1 > ctx.limits.maxNesting
-              ? Effect.fail(fail(ctx, header.name, new LimitExceeded({ limit: "nesting", value: nesting + 1, max: ctx.limits.maxNesting, detail: "archives nested too deeply" })))
+              ? Effect.fail(
+                  fail(
+                    ctx,
+                    header.name,
+                    new LimitExceeded({
+                      limit: "nesting",
+                      value: nesting + 1,
+                      max: ctx.limits.maxNesting,
+                      detail: "archives nested too deeply",
+                    }),
+                  ),
+                )
               : Effect.suspend(() => scanTarStream(ctx, take(), nestedMount, nestedVisitor, nesting + 1, verdict.path)),
         }
         yield* visitor(entry)
@@ -258,7 +268,16 @@ const readAll = (
 ): Effect.Effect<Uint8Array, ArchiveError> => {
   if (size > maxBytes) {
     return Effect.fail(
-      fail(ctx, path, new LimitExceeded({ limit: "metadata-bytes", value: size, max: maxBytes, detail: "a metadata file is larger than Ferry reads into memory" })),
+      fail(
+        ctx,
+        path,
+        new LimitExceeded({
+          limit: "metadata-bytes",
+          value: size,
+          max: maxBytes,
+          detail: "a metadata file is larger than Ferry reads into memory",
+        }),
+      ),
     )
   }
   return Effect.tryPromise({

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { entityFields, Extras, Limits, Permissions } from "./Common.ts"
+import { Extras, entityFields, Limits, Permissions } from "./Common.ts"
 import { PasswordHash } from "./PasswordHash.ts"
 
 /* Accounts and web ------------------------------------------------------------------------- */

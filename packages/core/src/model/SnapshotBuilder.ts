@@ -1,6 +1,6 @@
-import type { EntityOf, Entity, EntityTag } from "./Entity.ts"
-import type { ContentRef, ParseNote, Snapshot, SnapshotSource } from "./Snapshot.ts"
 import { DirectorySizes } from "./DirectorySizes.ts"
+import type { Entity, EntityOf, EntityTag } from "./Entity.ts"
+import type { ContentRef, ParseNote, Snapshot, SnapshotSource } from "./Snapshot.ts"
 
 type ContentDraft = Omit<ContentRef, "bytes" | "files" | "excludes"> & { readonly excludes?: ReadonlyArray<string> }
 

@@ -12,7 +12,13 @@ export const pemBlocks = (text: string): Array<PemBlock> => {
   const blocks: Array<PemBlock> = []
   const re = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g
   for (const match of text.matchAll(re)) {
-    blocks.push({ label: match[1] ?? "", text: `${match[0].split(/\r?\n/).map((l) => l.trim()).join("\n")}\n` })
+    blocks.push({
+      label: match[1] ?? "",
+      text: `${match[0]
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .join("\n")}\n`,
+    })
   }
   return blocks
 }
@@ -62,7 +68,9 @@ export const certificateInfo = (pem: string): CertificateInfo => {
  */
 export const privateKeyPublicDer = (pem: string): string | undefined => {
   try {
-    return createPublicKey(createPrivateKey({ key: pem, format: "pem" })).export({ type: "spki", format: "der" }).toString("base64")
+    return createPublicKey(createPrivateKey({ key: pem, format: "pem" }))
+      .export({ type: "spki", format: "der" })
+      .toString("base64")
   } catch {
     return undefined
   }
