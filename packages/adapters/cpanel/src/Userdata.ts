@@ -192,7 +192,7 @@ export const buildDomainsAndSites = (a: Assembly, cp: KeyValueFile): { layout?: 
       id: siteId,
       owner: a.accountId,
       source: { path: `${a.prefix}${rel}` },
-      domain: plan.domain,
+      domain: `domain:${plan.domain}`,
       docroot: docroot ?? "",
       ...(sourceDocroot ? { sourceDocroot } : {}),
       serverAliases: [...aliases],
@@ -221,7 +221,7 @@ export const buildDomainsAndSites = (a: Assembly, cp: KeyValueFile): { layout?: 
     }
     if (plan.kind === "subdomain") {
       const parent = parentOf(plan.domain, [layout.main, ...layout.addons.keys(), ...layout.parked])
-      if (parent !== undefined) a.builder.add({ ...domain, parent })
+      if (parent !== undefined) a.builder.add({ ...domain, parent: `domain:${parent}` })
       else {
         noteAt(a, "info", "subdomain-parent", domain.id, "userdata/main", `${plan.domain} is not below any domain of the account`)
         a.builder.add(domain)
@@ -238,7 +238,7 @@ export const buildDomainsAndSites = (a: Assembly, cp: KeyValueFile): { layout?: 
       source: { path: `${a.prefix}userdata/main` },
       name: parked,
       kind: "alias",
-      parent: layout.main,
+      parent: `domain:${layout.main}`,
       site: `site:${layout.main}`,
       ips: accountIp ? [accountIp] : [],
       aliasServices: ["web", "mail"],
@@ -260,14 +260,14 @@ export const buildDomainsAndSites = (a: Assembly, cp: KeyValueFile): { layout?: 
         code: "docroot-shared",
         subject: site.id,
         path: site.source.path,
-        message: `${site.domain} shares its document root with ${shared.join(", ")}`,
+        message: `${site.id} shares its document root with ${shared.join(", ")}`,
       })
     }
     const excludes = outermost(
       roots.filter((r) => r.dir !== own.dir && r.dir.startsWith(own.dir)).map((r) => `${a.prefix}homedir/${r.dir}`),
     )
     const content = a.builder.declareContent({
-      id: `content:web:${site.domain}`,
+      id: `content:web:${site.id.slice("site:".length)}`,
       kind: "web",
       path: `${a.prefix}homedir/${own.dir}`,
       ...(excludes.length > 0 ? { excludes } : {}),

@@ -92,7 +92,7 @@ describe("cPanel pitfalls 1–8 (§8): payload, tar features, domains, docroots,
       "userdata/blog.example.com": userdata("/home/exuser/public_html/blog"),
     })
     const { snapshot } = await inspectTree(tree)
-    expect(entity(snapshot, "Domain", "domain:blog.example.com")).toMatchObject({ kind: "subdomain", parent: "example.com" })
+    expect(entity(snapshot, "Domain", "domain:blog.example.com")).toMatchObject({ kind: "subdomain", parent: "domain:example.com" })
     expect(entity(snapshot, "Site", "site:blog.example.com").docroot).toBe("public_html/blog")
   })
 
@@ -119,7 +119,7 @@ describe("cPanel pitfalls 1–8 (§8): payload, tar features, domains, docroots,
     expect(entity(snapshot, "Domain", "domain:shop.example.net")).toMatchObject({ kind: "addon", site: "site:shop.example.net" })
     expect(entity(snapshot, "Domain", "domain:example.org")).toMatchObject({
       kind: "alias",
-      parent: "example.com",
+      parent: "domain:example.com",
       site: "site:example.com",
     })
     const shop = entity(snapshot, "Site", "site:shop.example.net")

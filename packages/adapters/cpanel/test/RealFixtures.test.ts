@@ -212,7 +212,11 @@ const checkUniprev = (result: InspectResult, top: string) => {
 
   expect(ids(snapshot, "Domain")).toEqual(["domain:blog.uniprev.com.br", "domain:diagnosticos.uniprev.com.br", "domain:uniprev.com.br"])
   for (const sub of ["blog.uniprev.com.br", "diagnosticos.uniprev.com.br"]) {
-    expect(entity(snapshot, "Domain", `domain:${sub}`)).toMatchObject({ kind: "subdomain", parent: "uniprev.com.br", site: `site:${sub}` })
+    expect(entity(snapshot, "Domain", `domain:${sub}`)).toMatchObject({
+      kind: "subdomain",
+      parent: "domain:uniprev.com.br",
+      site: `site:${sub}`,
+    })
   }
   expect(entity(snapshot, "Site", "site:uniprev.com.br")).toMatchObject({ docroot: "public_html", php: { enabled: true, version: "7.3" } })
   expect(entity(snapshot, "Site", "site:diagnosticos.uniprev.com.br").docroot).toBe("public_html/diagnostico")

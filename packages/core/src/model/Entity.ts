@@ -42,7 +42,7 @@ export const Domain = Schema.TaggedStruct("Domain", {
   ...entityFields,
   name: Schema.String,
   kind: Schema.Literals(["main", "addon", "alias", "subdomain"]),
-  /** For subdomains: the domain they belong to; for aliases: the domain they point at. */
+  /** Id of the Domain a subdomain belongs to, or an alias points at. */
   parent: Schema.optionalKey(Schema.String),
   /** The Site entity serving this name, if any. */
   site: Schema.optionalKey(Schema.String),
@@ -66,6 +66,7 @@ export const ProtectedDirectory = Schema.Struct({
 
 export const Site = Schema.TaggedStruct("Site", {
   ...entityFields,
+  /** Id of the Domain this site serves. */
   domain: Schema.String,
   /** Document root relative to the owner's home directory, without leading slash. */
   docroot: Schema.String,
