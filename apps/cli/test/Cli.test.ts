@@ -3,12 +3,12 @@ import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import { treeFromDirectory, withTop, writeArchive } from "@ferry/testing"
+import { realCpanelFixtures, treeFromDirectory, withTop, writeArchive } from "@ferry/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 const root = "/work/main"
 const node = nodePath.join(root, "node_modules/.bin/node")
-const fixture = "/work/shared/fixtures/cpanel-real/JackDeDobb__IlliniWildCards"
+const fixture = `${realCpanelFixtures()}/JackDeDobb__IlliniWildCards`
 const confirmLabels = [
   "Databases",
   "Database users",

@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { formatZoneFile, type ParsedZone, parseZoneFile, ZoneFormatError } from "../src/parse/ZoneFile.ts"
 
-const realZone = readFileSync("/work/shared/fixtures/cpanel-real/JackDeDobb__IlliniWildCards/dnszones/illiniwildcards.tk.db", "utf8")
+const realZone = readFileSync(
+  `${process.env["FERRY_SHARED_DIR"] ?? `${import.meta.dirname}/../../../../shared`}/fixtures/cpanel-real/JackDeDobb__IlliniWildCards/dnszones/illiniwildcards.tk.db`,
+  "utf8",
+)
 
 const dkim =
   '"v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA3k/Kl40tYP0fT9FGupLA3Pd8O9nVEzGN095AmvFa9NdEFR+0GYuIp2+VVi20OI8xUoH40QApd28rUW9/+Xg3KFav++lutyHPQTqzWJlDie38f5IGSQSEiyjZNe5bS8aQhJwLn+8CVALaTlrQAoDUWNzV8+lOel+NinbMrplwdghQEFd/UGyn9YosjJQjUursq"' +

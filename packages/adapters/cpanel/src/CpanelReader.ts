@@ -27,10 +27,19 @@ export const readCpanel = Effect.fn("CpanelAdapter.read")(function* (ctx: ReadCo
   const strays = new Map<string, "outside-payload" | "link-outside-home">()
   let nestedHome: string | undefined
 
-  const visit = (entry: ArchiveEntry): Effect.Effect<void, ArchiveError> =>
+  const visit = (entry: ArchiveEntry): Effect.Effect<void, ArchiveError | AdapterError> =>
     Effect.gen(function* () {
       if (root !== "" && entry.path === root) return
       if (!entry.path.startsWith(prefix)) {
+        // Detection may decide before it has seen the whole archive; a second account record
+        // found now makes the archive ambiguous (§2.2 rule 3) instead of half-read.
+        if (entry.type === "file" && /^(?:[^/]+\/)?cp\/[^/]+$/.test(entry.path)) {
+          return yield* new AdapterError({
+            adapter: "cpanel",
+            path: entry.path,
+            detail: `a second account payload besides ${root || "the archive root"}: the archive is ambiguous; pack one account per archive`,
+          })
+        }
         if (entry.type !== "directory") strays.set(entry.path, "outside-payload")
         if (entry.type === "file") builder.file(entry.path, entry.size)
         return
@@ -62,6 +71,13 @@ export const readCpanel = Effect.fn("CpanelAdapter.read")(function* (ctx: ReadCo
   const stats = yield* ctx.archive.scan(visit, ctx.scanOptions)
 
   const cpFiles = meta.children("cp")
+  if (cpFiles.length > 1) {
+    return yield* new AdapterError({
+      adapter: "cpanel",
+      path: `${prefix}cp/`,
+      detail: `cp/ holds ${cpFiles.length} account records (${cpFiles.map((f) => f.rel.slice(3)).join(", ")}); a pkgacct archive holds exactly one`,
+    })
+  }
   const cpFile = cpFiles.find((f) => f.rel === `cp/${ctx.detection.facts["user"]}`) ?? (cpFiles.length === 1 ? cpFiles[0] : undefined)
   if (!cpFile)
     return yield* new AdapterError({ adapter: "cpanel", path: `${prefix}cp/`, detail: "no single cp/USER account record in the payload" })

@@ -4,6 +4,7 @@ import {
   cpanelAccountTree,
   type FixtureSource,
   inspectWith,
+  realCpanelFixtures,
   smallCpanelSpec,
   treeFromDirectory,
   withTop,
@@ -14,13 +15,10 @@ import { Result } from "effect"
 import { describe, expect, it } from "vitest"
 import { cpanelAdapter } from "../src/index.ts"
 
-const realRoot = "/work/shared/fixtures/cpanel-real"
-const fixturesRoot = nodePath.resolve(import.meta.dirname, "../../../../../shared/fixtures/cpanel-real")
 const real = (set: string, user: string, symlinks: ReadonlyArray<string> = []): FixtureSource => ({
   name: `real ${set}`,
   build: async (dir) => {
-    const root = (await import("node:fs")).existsSync(fixturesRoot) ? fixturesRoot : realRoot
-    const tree = await treeFromDirectory(nodePath.join(root, set), { symlinks })
+    const tree = await treeFromDirectory(nodePath.join(realCpanelFixtures(), set), { symlinks })
     return writeArchive(withTop(`cpmove-${user}`, tree), nodePath.join(dir, `cpmove-${user}.tar.gz`), "tar.gz")
   },
 })

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs"
+import { realCpanelFixtures } from "@ferry/testing"
 import { describe, expect, it } from "vitest"
 import { parseCrontab } from "../src/Crontab.ts"
 
 describe("parseCrontab", () => {
   it("reads the real uniprev crontab (a single newline) as empty", () => {
-    const text = readFileSync("/work/shared/fixtures/cpanel-real/ragnermoura__uniprev/cron/uniprev", "utf8")
+    const text = readFileSync(`${realCpanelFixtures()}/ragnermoura__uniprev/cron/uniprev`, "utf8")
     expect(text).toBe("\n")
     expect(parseCrontab(text)).toEqual({ jobs: [], env: [], problems: [] })
     expect(parseCrontab("")).toEqual({ jobs: [], env: [], problems: [] })

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { SafeParseError } from "@ferry/core"
+import { realCpanelFixtures } from "@ferry/testing"
 import { describe, expect, it } from "vitest"
 import { parseMysqlAuthJson, parseMysqlCreate, parseMysqlGrants } from "../src/MysqlGrants.ts"
 
-const fixtures = "/work/shared/fixtures/cpanel-real"
+const fixtures = realCpanelFixtures()
 const readFixture = (...parts: Array<string>): string => readFileSync(join(fixtures, ...parts), "utf8")
 const zeroHash = `*${"0".repeat(40)}`
 

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs"
+import { realCpanelFixtures } from "@ferry/testing"
 import { describe, expect, it } from "vitest"
 import { parsePostgresGrants, parsePostgresUsers } from "../src/PostgresUsers.ts"
 
-const fixture = "/work/shared/fixtures/cpanel-real/JackDeDobb__IlliniWildCards"
+const fixture = `${realCpanelFixtures()}/JackDeDobb__IlliniWildCards`
 const md5 = `md5${"0".repeat(32)}`
 const scram = "SCRAM-SHA-256$4096:c2FsdHNhbHQ=$c3RvcmVka2V5c3RvcmVka2V5:c2VydmVya2V5c2VydmVya2V5"
 

@@ -3,13 +3,13 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { AdapterRegistry, type Entity, type EntityOf, type EntityTag, Inspector, type InspectResult, type Snapshot } from "@ferry/core"
-import { type Envelope, type Tree, type TreeNode, treeFromDirectory, withTop, writeArchive } from "@ferry/testing"
+import { type Envelope, realCpanelFixtures, type Tree, type TreeNode, treeFromDirectory, withTop, writeArchive } from "@ferry/testing"
 import { Effect, Layer } from "effect"
 import { cpanelAdapter } from "../src/index.ts"
 
 export { type Tree, type TreeNode, withTop }
 
-export const fixturesDir = path.resolve(import.meta.dirname, "../../../../../shared/fixtures/cpanel-real")
+export const fixturesDir = realCpanelFixtures()
 export const illini = "JackDeDobb__IlliniWildCards"
 export const quantify = "jstandfast__quantifyuniversity"
 export const uniprev = "ragnermoura__uniprev"

@@ -7,7 +7,7 @@ import type { Snapshot } from "../model/Snapshot.ts"
 /** The start of an archive as detection sees it: a listing and the text of small files. */
 export interface DetectProbe {
   readonly archive: { readonly path: string; readonly container: string }
-  /** Entries in archive order (the first `probeEntries`, or all when `complete`). */
+  /** Entries in archive order: the first few dozen or more (see `Inspector`), all when `complete`. */
   readonly entries: ReadonlyArray<{ readonly path: string; readonly type: EntryType; readonly size: number }>
   /** Text of small files near the top of the archive (see `Inspector` for the exact window). */
   readonly files: ReadonlyMap<string, string>

@@ -6,8 +6,12 @@ import type { ArchiveLimits } from "../archive/ArchiveLimits.ts"
 import type { Snapshot } from "../model/Snapshot.ts"
 import type { Adapter, AdapterError, Detection, DetectProbe, ReadOptions } from "./Adapter.ts"
 
-/** Detection reads at least this many entries before deciding (more if nobody recognised them). */
-export const probeEntries = 4096
+/**
+ * Detection asks the adapters after 16, 32, 64, … entries and then every `probeEvery`; it stops as
+ * soon as one recognises the backup, so a well-ordered backup costs a few dozen entries. Adapters
+ * must fail their read if they later find the archive ambiguous (e.g. a second payload).
+ */
+export const probeEvery = 1024
 /** Small files captured for detection: depth ≤ 4 path components, ≤ 256 KiB each, 16 MiB in all. */
 const probeFileDepth = 4
 const probeFileBytes = 256 * 1024
@@ -125,7 +129,7 @@ export class Inspector extends Context.Service<
           {
             ...(options.limits ? { limits: options.limits } : {}),
             onProgress: (bytes) => options.onProgress?.({ phase: "detect", bytes, total: archive.bytes }),
-            shouldStop: () => seen >= probeEntries && seen % 512 === 0 && decide(false),
+            shouldStop: () => ((seen >= 16 && (seen & (seen - 1)) === 0) || seen % probeEvery === 0) && decide(false),
           },
         )
         if (!stats.stoppedEarly) decide(true)
