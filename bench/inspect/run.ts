@@ -11,7 +11,7 @@ import * as nodePath from "node:path"
 import { parseArgs } from "node:util"
 import { formatBytes } from "@ferry/core"
 import { type Dataset, ensureDataset, parseSize, removeDataset } from "./Dataset.ts"
-import { bestOf, repoRoot, timeFerryInspect, timeTarList } from "./Measure.ts"
+import { bestOf, prepareFerry, repoRoot, timeFerryInspect, timeTarList } from "./Measure.ts"
 
 const targets = { ratio: 1.0, rssBytes: 200 * 1024 * 1024 }
 const runs = 2
@@ -100,6 +100,7 @@ const table = (rows: ReadonlyArray<Row>): string => {
 
 const rows: Array<Row> = []
 try {
+  await prepareFerry()
   for (const label of values.size) rows.push(await measure(label))
 } finally {
   await fs.rm(scratchDir, { recursive: true, force: true })

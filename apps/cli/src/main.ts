@@ -10,7 +10,9 @@ import { adapters } from "./Adapters.ts"
 import { exitCodesHelp, helpText, reportUnexpected, teardown, usagePresenter } from "./ExitCodes.ts"
 import { inspectCommand } from "./InspectCommand.ts"
 
-const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+// src/main.ts and its compiled dist/src/main.js sit at different depths below the package.
+const packageJson = new URL(import.meta.url.includes("/dist/src/") ? "../../package.json" : "../package.json", import.meta.url)
+const { version } = JSON.parse(readFileSync(packageJson, "utf8")) as { version: string }
 
 const ferry = Command.make("ferry").pipe(
   Command.withDescription(helpText(["Ferry moves hosting accounts from panel backups to another server.", "", ...exitCodesHelp])),

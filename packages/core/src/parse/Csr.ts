@@ -1,9 +1,24 @@
 import { createPublicKey } from "node:crypto"
-import { CertificationRequest } from "@peculiar/asn1-csr"
-import { AsnConvert } from "@peculiar/asn1-schema"
-import { Extensions, id_ce_subjectAltName, type Name, SubjectAlternativeName } from "@peculiar/asn1-x509"
+import { createRequire } from "node:module"
+import type * as Asn1Csr from "@peculiar/asn1-csr"
+import type * as Asn1Schema from "@peculiar/asn1-schema"
+import type * as Asn1X509 from "@peculiar/asn1-x509"
+import type { Name } from "@peculiar/asn1-x509"
 import { pemBlocks } from "./Pem.ts"
 import { SafeParseError } from "./SafeParse.ts"
+
+/*
+ * The ASN.1 libraries are loaded on first use: most backups carry no CSR, and loading them costs
+ * start-up time and memory on every run of the CLI.
+ */
+const require = createRequire(import.meta.url)
+let asn1: { csr: typeof Asn1Csr; schema: typeof Asn1Schema; x509: typeof Asn1X509 } | undefined
+const loadAsn1 = () =>
+  (asn1 ??= {
+    csr: require("@peculiar/asn1-csr") as typeof Asn1Csr,
+    schema: require("@peculiar/asn1-schema") as typeof Asn1Schema,
+    x509: require("@peculiar/asn1-x509") as typeof Asn1X509,
+  })
 
 /** PKCS #9 extensionRequest: the extensions a CSR asks the CA to put in the certificate. */
 const extensionRequestOid = "1.2.840.113549.1.9.14"
@@ -50,14 +65,16 @@ const nameText = (name: Name): string =>
 const commonNames = (name: Name): Array<string> =>
   name.flatMap((rdn) => rdn.filter((atv) => atv.type === "2.5.4.3").map((atv) => atv.value.toString()))
 
-const requestedDnsNames = (request: CertificationRequest): Array<string> => {
+const requestedDnsNames = (request: Asn1Csr.CertificationRequest): Array<string> => {
+  const { schema, x509 } = loadAsn1()
+  const { AsnConvert } = schema
   const names: Array<string> = []
   for (const attribute of request.certificationRequestInfo.attributes ?? []) {
     if (attribute.type !== extensionRequestOid) continue
     for (const value of attribute.values) {
-      for (const extension of AsnConvert.parse(value, Extensions)) {
-        if (extension.extnID !== id_ce_subjectAltName) continue
-        for (const general of AsnConvert.parse(extension.extnValue.buffer, SubjectAlternativeName)) {
+      for (const extension of AsnConvert.parse(value, x509.Extensions)) {
+        if (extension.extnID !== x509.id_ce_subjectAltName) continue
+        for (const general of AsnConvert.parse(extension.extnValue.buffer, x509.SubjectAlternativeName)) {
           if (general.dNSName !== undefined) names.push(general.dNSName)
         }
       }
@@ -85,8 +102,10 @@ export const csrInfo = (
     .join("")
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw new SafeParseError("certificate request is not valid base64")
   const der = Buffer.from(body, "base64")
+  const { csr, schema } = loadAsn1()
+  const { AsnConvert } = schema
   try {
-    const request = AsnConvert.parse(der, CertificationRequest)
+    const request = AsnConvert.parse(der, csr.CertificationRequest)
     const info = request.certificationRequestInfo
     const spki = Buffer.from(AsnConvert.serialize(info.subjectPKInfo))
     let publicKeyDer: string

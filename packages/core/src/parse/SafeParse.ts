@@ -1,5 +1,11 @@
-import { XMLParser } from "fast-xml-parser"
+import { createRequire } from "node:module"
+import type * as FastXmlParser from "fast-xml-parser"
 import YAML from "yaml"
+
+// fast-xml-parser is loaded on first use: only the XML-based panels need it.
+const require = createRequire(import.meta.url)
+let xml: typeof FastXmlParser | undefined
+const loadXml = () => (xml ??= require("fast-xml-parser") as typeof FastXmlParser)
 
 /** A parse failure with a message meant for the report; parsers never throw anything else. */
 export class SafeParseError extends Error {
@@ -72,7 +78,7 @@ export const parseXml = (
 ): unknown => {
   if (text.length > (options.maxBytes ?? 64 * 1024 * 1024)) throw new SafeParseError("XML document is too large")
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) throw new SafeParseError("XML with a DOCTYPE or entity declarations is refused")
-  const parser = new XMLParser({
+  const parser = new (loadXml().XMLParser)({
     ignoreAttributes: false,
     attributeNamePrefix: "",
     parseTagValue: false,
@@ -82,7 +88,7 @@ export const parseXml = (
     maxNestedTags: 200,
     trimValues: true,
     ...(options.isArray ? { isArray: (name: string, jpath: unknown) => options.isArray?.(name, String(jpath)) ?? false } : {}),
-  } as ConstructorParameters<typeof XMLParser>[0])
+  } as ConstructorParameters<typeof FastXmlParser.XMLParser>[0])
   try {
     return sanitiseTree(parser.parse(text, true))
   } catch (e) {
