@@ -147,3 +147,13 @@ describe("sanitiseMode", () => {
     expect(sanitiseMode(0o711, "directory")).toBe(0o711)
   })
 })
+
+describe("the archive root entry", () => {
+  it("'./' (as `tar -czf x.tgz .` writes it) is neither visited nor refused nor reported", async () => {
+    const { EntryGuard } = await import("../src/archive/EntryGuard.ts")
+    const guard = new EntryGuard(defaultLimits)
+    expect(guard.check({ name: "./", kind: "directory", size: 0 }, "")).toEqual({ _tag: "skip", skipped: undefined })
+    expect(guard.check({ name: "./a/b.txt", kind: "file", size: 1 }, "")).toMatchObject({ _tag: "accept", path: "a/b.txt" })
+    expect(guard.check({ name: "./", kind: "file", size: 0 }, "")).toMatchObject({ _tag: "refuse" })
+  })
+})

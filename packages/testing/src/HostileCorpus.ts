@@ -3,6 +3,7 @@ import { formatCases } from "./HostileFormatCases.ts"
 import { limitCases } from "./HostileLimitCases.ts"
 import { linkCases } from "./HostileLinkCases.ts"
 import { pathCases } from "./HostilePathCases.ts"
+import { zipCases } from "./HostileZipCases.ts"
 
 /*
  * The hostile-archive corpus: one or more archives per item 1–18 and 21 of the security checklist
@@ -61,6 +62,6 @@ export const nestedMount = (path: string): string | undefined => {
   return match?.[1]
 }
 
-export const hostileCorpus: ReadonlyArray<HostileCase> = [...pathCases, ...linkCases, ...limitCases, ...formatCases].sort(
+export const hostileCorpus: ReadonlyArray<HostileCase> = [...pathCases, ...linkCases, ...limitCases, ...formatCases, ...zipCases].sort(
   (a, b) => a.item - b.item || a.id.localeCompare(b.id),
 )

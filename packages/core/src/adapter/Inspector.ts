@@ -128,6 +128,7 @@ export class Inspector extends Context.Service<
             }),
           {
             ...(options.limits ? { limits: options.limits } : {}),
+            ...(options.read?.secrets ? { secrets: options.read.secrets } : {}),
             onProgress: (bytes) => options.onProgress?.({ phase: "detect", bytes, total: archive.bytes }),
             shouldStop: () => ((seen >= 16 && (seen & (seen - 1)) === 0) || seen % probeEvery === 0) && decide(false),
           },
@@ -159,6 +160,7 @@ export class Inspector extends Context.Service<
           options: options.read ?? {},
           scanOptions: {
             ...(options.limits ? { limits: options.limits } : {}),
+            ...(options.read?.secrets ? { secrets: options.read.secrets } : {}),
             onProgress: (bytes) => options.onProgress?.({ phase: "read", bytes, total: archive.bytes }),
           },
         })

@@ -59,7 +59,7 @@ export const scanDirectory = <E, R>(
           return yield* Effect.fail(new ArchiveError({ archive: ctx.archive, entry: rel, reason: verdict.reason }))
         }
         if (verdict._tag === "skip") {
-          ctx.skipped.push(verdict.skipped)
+          if (verdict.skipped !== undefined) ctx.skipped.push(verdict.skipped)
           continue
         }
         if (kind === "file") {

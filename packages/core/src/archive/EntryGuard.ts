@@ -14,7 +14,8 @@ export interface RawEntry {
 
 export type GuardVerdict =
   | { readonly _tag: "accept"; readonly path: string; readonly linkTarget: string | undefined }
-  | { readonly _tag: "skip"; readonly skipped: SkippedEntry }
+  /** Not passed to visitors; `skipped` is reported (devices, FIFOs), undefined for the root itself. */
+  | { readonly _tag: "skip"; readonly skipped: SkippedEntry | undefined }
   | { readonly _tag: "refuse"; readonly reason: ArchiveErrorReason }
 
 const typeCode: Record<EntryType, string> = { file: "f", directory: "d", symlink: "l", hardlink: "f" }
@@ -53,6 +54,8 @@ export class EntryGuard {
     if (this.entries > this.limits.maxEntries) {
       return refuse(new LimitExceeded({ limit: "entries", value: this.entries, max: this.limits.maxEntries, detail: "too many entries" }))
     }
+    // `tar -czf x.tgz .` stores the root itself as "./": nothing to check or visit.
+    if (raw.kind === "directory" && /^(\.\/)*\.?\/*$/.test(raw.name) && raw.name !== "") return { _tag: "skip", skipped: undefined }
     const normalised = normaliseEntryName(raw.name, this.limits)
     if (typeof normalised !== "string") return refuse(normalised)
     const path = mount === "" ? normalised : `${mount}/${normalised}`

@@ -1,10 +1,30 @@
 import type { Readable } from "node:stream"
 import * as zlib from "node:zlib"
+import { createBunzip2 } from "./Bzip2.ts"
+import { looksLikeMimeDump } from "./MimeParser.ts"
 
 /** What the first bytes of a file say it is; file names are never trusted. */
-export type Container = "tar" | "tar.gz" | "tar.zst" | "gzip" | "zstd" | "zip" | "bzip2" | "xz" | "directory" | "unknown"
+export type Container =
+  | "tar"
+  | "tar.gz"
+  | "tar.zst"
+  | "tar.bz2"
+  | "gzip"
+  | "zstd"
+  | "zip"
+  | "bzip2"
+  | "xz"
+  /** OpenSSL `enc` output (`Salted__`): decrypted while scanning (see `Encrypted.ts`). */
+  | "aes"
+  /** A DAR slice (old ispmanager 5 backups): recognised only to be refused clearly. */
+  | "dar"
+  /** A MIME multipart dump (Plesk 7/8), plain or gzip-compressed: scanned part by part (`MimeScanner.ts`). */
+  | "mime"
+  | "mime.gz"
+  | "directory"
+  | "unknown"
 
-export const sniff = (head: Uint8Array): Exclude<Container, "directory" | "tar.gz" | "tar.zst"> => {
+export const sniff = (head: Uint8Array): Exclude<Container, "directory" | "tar.gz" | "tar.zst" | "mime.gz"> => {
   const b = head
   if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return "gzip"
   if (b.length >= 4 && b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return "zstd"
@@ -16,6 +36,7 @@ export const sniff = (head: Uint8Array): Exclude<Container, "directory" | "tar.g
     return "xz"
   }
   if (isTarHeader(b)) return "tar"
+  if (looksLikeMimeDump(b)) return "mime"
   return "unknown"
 }
 
@@ -40,5 +61,5 @@ export const isTarHeader = (b: Uint8Array): boolean => {
 /** Inflate settings measured fastest on these machines (stack.md §3.3). */
 const chunkSize = 256 * 1024
 
-export const decompressor = (kind: "gzip" | "zstd"): Readable & NodeJS.WritableStream =>
-  kind === "gzip" ? zlib.createGunzip({ chunkSize }) : zlib.createZstdDecompress({ chunkSize })
+export const decompressor = (kind: "gzip" | "zstd" | "bzip2"): Readable & NodeJS.WritableStream =>
+  kind === "gzip" ? zlib.createGunzip({ chunkSize }) : kind === "zstd" ? zlib.createZstdDecompress({ chunkSize }) : createBunzip2(chunkSize)

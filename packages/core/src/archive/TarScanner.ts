@@ -107,15 +107,16 @@ export const scanTarStream = <E, R>(
     const { head, stream } = yield* Effect.tryPromise({ try: () => peek(raw, 512), catch: (e) => corrupt(ctx, e, where) })
     const kind = sniff(head)
     if (head.length === 0) return yield* Effect.fail(fail(ctx, where, new CorruptArchive({ detail: "the archive is empty" })))
-    if (kind === "zip" || kind === "bzip2" || kind === "xz" || kind === "unknown") {
+    if (kind !== "tar" && kind !== "gzip" && kind !== "zstd" && kind !== "bzip2") {
       const detail =
         kind === "unknown"
-          ? "not a tar archive (nor gzip/zstd-compressed tar)"
-          : `${kind} archives are not supported here; expected tar, tar.gz or tar.zst`
+          ? "not a tar archive (nor gzip/zstd/bzip2-compressed tar)"
+          : `${kind} archives are not supported here; expected tar, tar.gz, tar.bz2 or tar.zst`
       return yield* Effect.fail(fail(ctx, where, new UnsupportedFormat({ format: kind, detail })))
     }
-    const source: Readable = kind === "gzip" || kind === "zstd" ? (stream.pipe(decompressor(kind)) as unknown as Readable) : stream
-    if (kind === "gzip" || kind === "zstd") {
+    const compressed = kind !== "tar"
+    const source: Readable = compressed ? (stream.pipe(decompressor(kind)) as unknown as Readable) : stream
+    if (compressed) {
       stream.on("error", (e) => source.destroy(e))
       source.on("data", (chunk: Buffer) => {
         ctx.counters.inflatedBytes += chunk.length
@@ -182,7 +183,7 @@ export const scanTarStream = <E, R>(
         const verdict = guardCheck(ctx.guard, rawEntry, mount)
         if (verdict._tag === "refuse") return yield* Effect.fail(fail(ctx, header.name, verdict.reason))
         if (verdict._tag === "skip") {
-          ctx.skipped.push(verdict.skipped)
+          if (verdict.skipped !== undefined) ctx.skipped.push(verdict.skipped)
           yield* Effect.tryPromise({ try: () => drain(body, () => ended), catch: (e) => corrupt(ctx, e, header.name) })
           continue
         }
