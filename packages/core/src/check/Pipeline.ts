@@ -59,7 +59,8 @@ export const runChecks = (input: PipelineInput): Plan => {
   }
 
   const apply = (check: Check, finding: Finding) => {
-    const affected: Array<string> = []
+    // A Set: one finding may touch thousands of entities (a limit, a missing server).
+    const affected = new Set<string>()
     for (const effect of finding.effects) {
       const s = state.get(effect.entity)
       if (s === undefined || s.skippedBy !== undefined) continue
@@ -69,17 +70,18 @@ export const runChecks = (input: PipelineInput): Plan => {
       } else if (effect.action === "change") s.changes.push(...effect.changes)
       else s.newPasswords.add(effect.service)
       s.findings.add(finding.code)
-      if (!affected.includes(effect.entity)) affected.push(effect.entity)
+      affected.add(effect.entity)
     }
-    if (affected.length === 0 && finding.effects.length > 0) return
+    // A finding whose entities were all skipped earlier is not reported again, unless it blocks.
+    if (affected.size === 0 && finding.effects.length > 0 && finding.blocking !== true) return
     issues.push({
       code: finding.code,
       severity: finding.severity,
       title: finding.title,
       message: finding.message,
       resolution: finding.resolution,
-      count: affected.length,
-      entities: affected,
+      count: affected.size,
+      entities: [...affected],
       check: check.id,
       blocking: finding.blocking === true,
     })
