@@ -10,8 +10,9 @@ import * as os from "node:os"
 import * as nodePath from "node:path"
 import { parseArgs } from "node:util"
 import { formatBytes } from "@ferry/core"
-import { type Dataset, ensureDataset, parseSize, removeDataset } from "./Dataset.ts"
-import { bestOf, prepareFerry, repoRoot, timeFerryInspect, timeTarList } from "./Measure.ts"
+import { type Dataset, removeDataset } from "../Dataset.ts"
+import { bestOf, type FerryRun, prepareFerry, repoRoot, timeFerry, timeTarList } from "../Measure.ts"
+import { ensureDataset, parseSize } from "./Dataset.ts"
 
 const targets = { ratio: 1.0, rssBytes: 200 * 1024 * 1024 }
 const runs = 2
@@ -37,6 +38,20 @@ const dataDir = nodePath.join(repoRoot, "bench/.data")
 const scratchDir = await fs.mkdtemp(nodePath.join(os.tmpdir(), "ferry-bench-"))
 const log = (message: string) => process.stderr.write(`${message}\n`)
 
+interface InspectRun extends FerryRun {
+  /** The `--json` report ferry printed. */
+  readonly report: {
+    readonly archive: { readonly entries: number; readonly contentBytes: number }
+    readonly counts: Record<string, number>
+  }
+}
+
+/** `ferry inspect FILE --json`, timed, with its report. */
+const timeFerryInspect = async (file: string): Promise<InspectRun> => {
+  const result = await timeFerry(["inspect", file, "--json"], scratchDir)
+  return { ...result, report: JSON.parse(result.stdout) as InspectRun["report"] }
+}
+
 const measure = async (label: string): Promise<Row> => {
   const requested = parseSize(label)
   log(`[${label}] preparing a cPanel backup of ≥ ${formatBytes(requested)} in ${dataDir} …`)
@@ -51,7 +66,7 @@ const measure = async (label: string): Promise<Row> => {
     log(`[${label}] tar -tzf, ${runs} runs …`)
     const tar = await bestOf(runs, async () => ({ seconds: await timeTarList(dataset.path) }))
     log(`[${label}] ferry inspect --json, ${runs} runs …`)
-    const ferry = await bestOf(runs, () => timeFerryInspect(dataset.path, scratchDir))
+    const ferry = await bestOf(runs, () => timeFerryInspect(dataset.path))
     const { contentBytes } = ferry.best.report.archive
     if (contentBytes !== dataset.bytes)
       log(`[${label}] WARNING: ferry saw ${contentBytes} bytes of files, the generator wrote ${dataset.bytes}`)

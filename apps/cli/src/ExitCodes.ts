@@ -1,4 +1,5 @@
-import type { AdapterError, ArchiveError, InspectError } from "@ferry/core"
+import type { AdapterError, ArchiveError, InspectError, TargetError } from "@ferry/core"
+import type { AccountError } from "@ferry/target-local"
 import { Cause, Console, Effect, Exit, Runtime, Schema } from "effect"
 import { CliError, CliOutput } from "effect/cli"
 
@@ -10,6 +11,10 @@ export const ExitCode = {
   unsafeArchive: 3,
   notABackup: 4,
   notReadable: 5,
+  critical: 6,
+  blocked: 7,
+  account: 8,
+  target: 9,
 } as const
 
 export const exitCodesHelp: ReadonlyArray<string> = [
@@ -19,6 +24,10 @@ export const exitCodesHelp: ReadonlyArray<string> = [
   "  3  archive refused as unsafe or corrupt (the message names the entry)",
   "  4  not a backup Ferry recognises, more than one panel matches, or the adapter refused it",
   "  5  the path cannot be read",
+  "  6  check: critical issues, some entities will not be imported",
+  "  7  check: blocked, the import cannot start (e.g. not enough disk space)",
+  "  8  accounts: the change breaks a rule (exists, not found, invalid owner, …)",
+  "  9  the receiving server's profile or state directory cannot be read (or --write cannot write)",
   "  1  anything else",
 ]
 
@@ -26,7 +35,7 @@ export const exitCodesHelp: ReadonlyArray<string> = [
 export const helpText = (lines: ReadonlyArray<string>): string =>
   lines.map((line, i) => (i === 0 || line === "" ? line : `  ${line}`)).join("\n")
 
-export type ExpectedError = ArchiveError | InspectError | AdapterError
+export type ExpectedError = ArchiveError | InspectError | AdapterError | TargetError | AccountError
 
 export const exitCodeOf = (error: ExpectedError): number => {
   switch (error._tag) {
@@ -44,6 +53,10 @@ export const exitCodeOf = (error: ExpectedError): number => {
       return error.reason._tag === "UnknownPanel" ? ExitCode.usage : ExitCode.notABackup
     case "AdapterError":
       return ExitCode.notABackup
+    case "TargetError":
+      return ExitCode.target
+    case "AccountError":
+      return ExitCode.account
   }
 }
 
@@ -53,9 +66,28 @@ export class Reported extends Schema.TaggedError<Reported>()("Reported", { code:
   override readonly [Runtime.errorReported] = false
 }
 
+const accountRules: Record<AccountError["reason"], string> = {
+  exists: "an account with this login exists",
+  "not-found": "no such account",
+  "invalid-owner": "the owner does not exist or cannot own this kind of account",
+  "invalid-login": "not a valid login",
+  "has-children": "the account still owns other accounts",
+  "not-allowed": "not allowed",
+}
+
+/** One line naming what failed; an account error names the login and the rule it breaks. */
+export const errorLine = (error: ExpectedError): string =>
+  error._tag === "AccountError"
+    ? `account ${error.login}: ${accountRules[error.reason]}${error.detail !== "" ? ` (${error.detail})` : ""}`
+    : error.message
+
 /** Print `ferry: <message>` on stderr and end with the error's exit code. */
 export const report = (error: ExpectedError): Effect.Effect<never, Reported> =>
-  Console.error(`ferry: ${error.message}`).pipe(Effect.andThen(Effect.fail(new Reported({ code: exitCodeOf(error) }))))
+  Console.error(`ferry: ${errorLine(error)}`).pipe(Effect.andThen(Effect.fail(new Reported({ code: exitCodeOf(error) }))))
+
+/** End with `code` after the output is printed, without another message. */
+export const exitWith = (code: number): Effect.Effect<void, Reported> =>
+  code === ExitCode.ok ? Effect.void : Effect.fail(new Reported({ code }))
 
 /**
  * Unexpected failures (bugs) also get a `ferry:` line, followed by the cause for a bug report,

@@ -8,23 +8,7 @@ import {
   type Severity,
   severities,
 } from "@ferry/core"
-
-/** ANSI styling that collapses to plain text when colour is off. */
-export interface Style {
-  readonly bold: (s: string) => string
-  readonly dim: (s: string) => string
-  readonly red: (s: string) => string
-  readonly yellow: (s: string) => string
-  readonly cyan: (s: string) => string
-}
-
-const sgr = (open: number, close: number) => (s: string) => (s === "" ? s : `\x1b[${open}m${s}\x1b[${close}m`)
-const plain = (s: string) => s
-
-export const style = (color: boolean): Style =>
-  color
-    ? { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), yellow: sgr(33, 39), cyan: sgr(36, 39) }
-    : { bold: plain, dim: plain, red: plain, yellow: plain, cyan: plain }
+import { fieldLine, number, type Style, style, table, wrap } from "./Text.ts"
 
 export interface RenderOptions {
   readonly color: boolean
@@ -36,63 +20,8 @@ export interface RenderOptions {
   readonly panelName?: string
 }
 
-const number = (n: number) => n.toLocaleString("en-US")
-
-const truncate = (s: string, width: number) => (s.length <= width ? s : width <= 1 ? "…".slice(0, width) : `${s.slice(0, width - 1)}…`)
-
-/**
- * A plain-text table: columns padded to their widest cell, the widest columns shortened (with
- * "…") until the table fits `width`. Styling is applied after padding so escapes never count.
- */
-const table = (
-  header: ReadonlyArray<string>,
-  rows: ReadonlyArray<ReadonlyArray<string>>,
-  options: { readonly width: number; readonly right?: ReadonlyArray<number>; readonly s: Style; readonly indent?: string },
-): Array<string> => {
-  const indent = options.indent ?? "  "
-  const gap = 2
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
-  const available = options.width - indent.length - gap * (widths.length - 1)
-  while (widths.reduce((a, b) => a + b, 0) > available) {
-    const widest = widths.indexOf(Math.max(...widths))
-    if ((widths[widest] ?? 0) <= 6) break
-    widths[widest] = (widths[widest] ?? 0) - 1
-  }
-  const line = (cells: ReadonlyArray<string>) =>
-    indent +
-    cells
-      .map((cell, i) => {
-        const w = widths[i] ?? 0
-        const text = truncate(cell, w)
-        return options.right?.includes(i) ? text.padStart(w) : i === cells.length - 1 ? text : text.padEnd(w)
-      })
-      .join(" ".repeat(gap))
-  return [options.s.dim(line(header)), ...rows.map(line)]
-}
-
-/** Word-wrap `text` to `width`, continuation lines indented by `hang` spaces. */
-const wrap = (text: string, width: number, hang: number): Array<string> => {
-  const lines: Array<string> = []
-  let current = ""
-  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
-    const limit = lines.length === 0 ? width : width - hang
-    if (current === "") current = word
-    else if (current.length + 1 + word.length <= limit) current += ` ${word}`
-    else {
-      lines.push(current)
-      current = word
-    }
-    while (current.length > (lines.length === 0 ? width : width - hang)) {
-      const cut = lines.length === 0 ? width : width - hang
-      lines.push(current.slice(0, cut))
-      current = current.slice(cut)
-    }
-  }
-  if (current !== "" || lines.length === 0) lines.push(current)
-  return lines.map((l, i) => (i === 0 ? l : " ".repeat(hang) + l))
-}
-
-const entityLabels: Record<EntityTag, string> = {
+/** Plural names of the entity kinds, for counts. */
+export const entityLabels: Record<EntityTag, string> = {
   Account: "Accounts",
   Domain: "Domains",
   Site: "Sites",
@@ -111,7 +40,11 @@ const entityLabels: Record<EntityTag, string> = {
   Csr: "CSRs",
 }
 
-const header = (report: InspectReport, o: RenderOptions, s: Style): Array<string> => {
+/** What a report says about the backup itself; the inspect and check reports share it. */
+export type BackupFacts = Pick<InspectReport, "panel" | "panelVersion" | "formatVersion" | "archive" | "hostname">
+
+/** Title line and the archive facts. */
+export const backupHeader = (report: BackupFacts, o: { readonly width: number; readonly panelName?: string }, s: Style): Array<string> => {
   const panel = o.panelName ?? report.panel
   const title = [
     report.panelVersion !== undefined ? `${panel} ${report.panelVersion} backup` : `${panel} backup`,
@@ -119,7 +52,7 @@ const header = (report: InspectReport, o: RenderOptions, s: Style): Array<string
   ].join(" · ")
   const a = report.archive
   const size = a.container === "directory" ? "" : `${formatBytes(a.bytes)}, `
-  const field = (name: string, value: string) => `  ${s.dim(name.padEnd(10))}${truncate(value, o.width - 12)}`
+  const field = (name: string, value: string) => fieldLine(name, value, o.width, s)
   return [
     s.bold(title),
     field("Archive", a.path),
@@ -208,5 +141,5 @@ const notes = (report: InspectReport, o: RenderOptions, s: Style): Array<string>
 /** The human-readable report: header, accounts, entity counts, content sizes, parse notes. */
 export const renderReport = (report: InspectReport, options: RenderOptions): string => {
   const s = style(options.color)
-  return [header, accounts, counts, content, notes].map((section) => section(report, options, s).join("\n")).join("\n\n")
+  return [backupHeader, accounts, counts, content, notes].map((section) => section(report, options, s).join("\n")).join("\n\n")
 }

@@ -9,13 +9,15 @@ import {
   NotReadable,
   NotRecognised,
   Refused,
+  TargetError,
   UnknownPanel,
   UnsafeLink,
   UnsafePath,
   UnsupportedFormat,
 } from "@ferry/core"
+import { AccountError } from "@ferry/target-local"
 import { describe, expect, it } from "vitest"
-import { exitCodeOf } from "../src/ExitCodes.ts"
+import { errorLine, exitCodeOf } from "../src/ExitCodes.ts"
 
 const archiveError = (reason: ArchiveErrorReason) => new ArchiveError({ archive: "a.tar", entry: "x", reason })
 const inspectError = (reason: InspectError["reason"]) => new InspectError({ archive: "a.tar", reason })
@@ -34,6 +36,16 @@ describe("exitCodeOf", () => {
     expect(exitCodeOf(inspectError(new Ambiguous({ adapters: ["a", "b"] })))).toBe(4)
     expect(exitCodeOf(new AdapterError({ adapter: "cpanel", path: "cp/x", detail: "" }))).toBe(4)
     expect(exitCodeOf(archiveError(new UnsupportedFormat({ format: "zip", detail: "" })))).toBe(4)
+  })
+
+  it("9 for a receiving server that cannot be read, 8 for an account rule, naming the login", () => {
+    expect(exitCodeOf(new TargetError({ target: "ferry.yaml", detail: "cannot read" }))).toBe(9)
+    const error = new AccountError({ login: "alice", reason: "exists", detail: "" })
+    expect(exitCodeOf(error)).toBe(8)
+    expect(errorLine(error)).toBe("account alice: an account with this login exists")
+    expect(errorLine(new AccountError({ login: "bob", reason: "has-children", detail: "owns carol" }))).toBe(
+      "account bob: the account still owns other accounts (owns carol)",
+    )
   })
 
   it("5 for a path that cannot be read, 2 for a panel nobody provides", () => {

@@ -4,14 +4,16 @@ import * as fs from "node:fs/promises"
 import * as nodePath from "node:path"
 import { fileURLToPath } from "node:url"
 
-export const repoRoot = fileURLToPath(new URL("../../", import.meta.url))
+/* Timing and peak memory of child processes, shared by the benchmarks. */
+
+export const repoRoot = fileURLToPath(new URL("../", import.meta.url))
 /** What a user runs: the wrapper sets up the toolchain and passes Ferry's Node flags. */
-const ferryBin = nodePath.join(repoRoot, "bin/ferry")
+export const ferryBin = nodePath.join(repoRoot, "bin/ferry")
 const maxRssPreload = fileURLToPath(new URL("./MaxRss.ts", import.meta.url))
 const gnuTime = "/usr/bin/time"
 
 /** Run a command to completion; stdout goes to `stdoutPath` (or /dev/null), stderr is kept. */
-const run = (
+export const run = (
   command: string,
   args: ReadonlyArray<string>,
   options: { readonly stdoutPath?: string; readonly env?: NodeJS.ProcessEnv } = {},
@@ -38,6 +40,11 @@ const run = (
 export const prepareFerry = async (): Promise<void> => {
   const result = await run(ferryBin, ["--version"])
   if (result.code !== 0) throw new Error(`bin/ferry --version failed (${result.code}): ${result.stderr.trim()}`)
+  // When the workspace does not compile, bin/ferry retries the build on every start and then runs
+  // the sources: each measured run would include a failed tsc -b.
+  if (result.stderr.includes("build failed")) {
+    throw new Error(`bin/ferry cannot compile the workspace; fix 'node_modules/.bin/tsc -b' before measuring: ${result.stderr.trim()}`)
+  }
 }
 
 /** GNU `tar -tzf FILE > /dev/null`: the baseline a hosting admin would reach for. */
@@ -50,33 +57,34 @@ export const timeTarList = async (file: string): Promise<number> => {
 export interface FerryRun {
   readonly seconds: number
   readonly peakRssBytes: number
-  /** The `--json` report ferry printed. */
-  readonly report: {
-    readonly archive: { readonly entries: number; readonly contentBytes: number }
-    readonly counts: Record<string, number>
-  }
+  readonly code: number
+  /** What ferry printed on stdout. */
+  readonly stdout: string
 }
 
 /**
- * `ferry inspect FILE --json` as a child process, timed from spawn to exit, with its peak RSS from
- * GNU time (`%M`, KiB) or, without it, from a preload that reads `process.resourceUsage()`.
+ * `ferry ARGS` as a child process, timed from spawn to exit, with its peak RSS from GNU time
+ * (`%M`, KiB) or, without it, from a preload that reads `process.resourceUsage()`. Exit codes
+ * outside `okCodes` fail the run.
  */
-export const timeFerryInspect = async (file: string, scratchDir: string): Promise<FerryRun> => {
+export const timeFerry = async (
+  args: ReadonlyArray<string>,
+  scratchDir: string,
+  okCodes: ReadonlyArray<number> = [0],
+): Promise<FerryRun> => {
   const rssFile = nodePath.join(scratchDir, "ferry-rss.txt")
-  const jsonFile = nodePath.join(scratchDir, "ferry-report.json")
+  const stdoutFile = nodePath.join(scratchDir, "ferry-stdout.txt")
   await fs.rm(rssFile, { force: true })
-  const ferryArgs = ["inspect", file, "--json"]
   const result = existsSync(gnuTime)
-    ? await run(gnuTime, ["-f", "%M", "-o", rssFile, ferryBin, ...ferryArgs], { stdoutPath: jsonFile })
-    : await run(ferryBin, ferryArgs, {
-        stdoutPath: jsonFile,
+    ? await run(gnuTime, ["-f", "%M", "-o", rssFile, ferryBin, ...args], { stdoutPath: stdoutFile })
+    : await run(ferryBin, args, {
+        stdoutPath: stdoutFile,
         env: { ...process.env, NODE_OPTIONS: `--import ${maxRssPreload}`, FERRY_BENCH_RSS_FILE: rssFile },
       })
-  if (result.code !== 0) throw new Error(`ferry inspect ${file} failed (${result.code}): ${result.stderr.trim()}`)
+  if (!okCodes.includes(result.code)) throw new Error(`ferry ${args.join(" ")} failed (${result.code}): ${result.stderr.trim()}`)
   const rssKiB = Number.parseInt((await fs.readFile(rssFile, "utf8")).trim().split("\n").pop() ?? "", 10)
   if (!Number.isFinite(rssKiB)) throw new Error(`no peak RSS recorded in ${rssFile}`)
-  const report = JSON.parse(await fs.readFile(jsonFile, "utf8")) as FerryRun["report"]
-  return { seconds: result.seconds, peakRssBytes: rssKiB * 1024, report }
+  return { seconds: result.seconds, peakRssBytes: rssKiB * 1024, code: result.code, stdout: await fs.readFile(stdoutFile, "utf8") }
 }
 
 /** Best (lowest) time of `runs` sequential runs; the machine is shared, the minimum is the signal. */
