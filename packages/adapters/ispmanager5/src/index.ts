@@ -1,0 +1,1 @@
+export { ispmanager5Adapter } from "./Ispmanager5Adapter.ts"

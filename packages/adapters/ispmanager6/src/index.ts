@@ -1,0 +1,1 @@
+export { ispmanager6Adapter, ispmanagerBusiness6Adapter } from "./Ispmanager6Adapter.ts"
