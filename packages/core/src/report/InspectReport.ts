@@ -35,7 +35,7 @@ export interface InspectReport {
 export interface AccountSummary {
   readonly login: string
   readonly kind: Account["kind"]
-  /** Owning account id, else the owner the source names (`extras.sourceOwner`, e.g. a reseller). */
+  /** Login of the owning account, else the owner the source names (`extras.sourceOwner`, e.g. a reseller). */
   readonly owner: string | null
   readonly status: Account["status"]
   readonly plan?: string
@@ -80,7 +80,8 @@ export const contentKinds: ReadonlyArray<ContentKind> = ["web", "mail", "databas
 export const severities: ReadonlyArray<Severity> = ["error", "warning", "info"]
 
 const summariseAccount = (account: Account, entities: ReadonlyArray<Entity>): AccountSummary => {
-  const owner = account.owner ?? account.extras["sourceOwner"] ?? null
+  const ownerAccount = account.owner === null ? undefined : entities.find((e) => e.id === account.owner)
+  const owner = (ownerAccount?._tag === "Account" ? ownerAccount.login : account.owner) ?? account.extras["sourceOwner"] ?? null
   let domains = 0
   for (const entity of entities) if (entity._tag === "Domain" && entity.owner === account.id) domains++
   return {
