@@ -12,10 +12,16 @@ import type { Adapter, AdapterError, Detection, DetectProbe, ReadOptions } from 
  * must fail their read if they later find the archive ambiguous (e.g. a second payload).
  */
 export const probeEvery = 1024
-/** Small files captured for detection: depth ≤ 4 path components, ≤ 256 KiB each, 16 MiB in all. */
+/**
+ * Files captured for detection: depth ≤ 4 path components, ≤ 256 KiB each — or ≤ 8 MiB for XML,
+ * because panel manifests (a full-server Plesk `migration-dump`) are XML and can be large — and
+ * 32 MiB in all. Held only while detecting.
+ */
 const probeFileDepth = 4
 const probeFileBytes = 256 * 1024
-const probeTotalBytes = 16 * 1024 * 1024
+const probeXmlBytes = 8 * 1024 * 1024
+const probeTotalBytes = 32 * 1024 * 1024
+const probeLimit = (path: string): number => (/\.xml$/i.test(path) ? probeXmlBytes : probeFileBytes)
 const probeListing = 20_000
 
 export class NotRecognised extends Schema.TaggedError<NotRecognised>()("NotRecognised", {
@@ -119,11 +125,11 @@ export class Inspector extends Context.Service<
               if (
                 entry.type === "file" &&
                 depth <= probeFileDepth &&
-                entry.size <= probeFileBytes &&
+                entry.size <= probeLimit(entry.path) &&
                 capturedBytes + entry.size <= probeTotalBytes
               ) {
                 capturedBytes += entry.size
-                files.set(entry.path, yield* entry.readText(probeFileBytes))
+                files.set(entry.path, yield* entry.readText(probeLimit(entry.path)))
               }
             }),
           {
