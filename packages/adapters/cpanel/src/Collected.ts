@@ -127,6 +127,10 @@ export interface Assembly {
 export const noteAt = (a: Assembly, severity: ParseNote["severity"], code: string, subject: string, rel: string, message: string): void =>
   a.builder.note({ severity, code, subject, path: `${a.prefix}${rel}`, message })
 
+/** A dump or create file whose database name fails the identifier allow-list (security rule 12). */
+export const noteInvalidDatabaseName = (a: Assembly, rel: string): void =>
+  noteAt(a, "error", "database-name-invalid", `file ${rel}`, rel, "the database name holds characters Ferry does not accept; skipped")
+
 /** Archive path of a payload-relative path. */
 export const archivePath = (a: Assembly, rel: string): string => `${a.prefix}${rel}`
 

@@ -1,5 +1,5 @@
 import { asRecord, asString, type Database, makePasswordHash, mysqlScheme, parseJson } from "@ferry/core"
-import { type Assembly, noteAt, type SeenFile } from "./Collected.ts"
+import { type Assembly, noteAt, noteInvalidDatabaseName, type SeenFile } from "./Collected.ts"
 import { type MysqlUserGrants, parseMysqlAuthJson, parseMysqlCreate, parseMysqlGrants } from "./MysqlGrants.ts"
 import { isSqlName, listForMessage } from "./Paths.ts"
 import { buildPostgres } from "./Postgres.ts"
@@ -31,14 +31,7 @@ const buildMysqlDatabases = (a: Assembly): Set<string> => {
     const name = match[1] as string
     a.meta.markUsed(file.rel)
     if (!isSqlName(name)) {
-      noteAt(
-        a,
-        "error",
-        "database-name-invalid",
-        `file ${file.rel}`,
-        file.rel,
-        "the database name holds characters Ferry does not accept; skipped",
-      )
+      noteInvalidDatabaseName(a, file.rel)
       continue
     }
     const entry = byName.get(name) ?? {}

@@ -1,5 +1,5 @@
 import { makePasswordHash, postgresScheme } from "@ferry/core"
-import { type Assembly, noteAt } from "./Collected.ts"
+import { type Assembly, noteAt, noteInvalidDatabaseName } from "./Collected.ts"
 import { isSqlName, listForMessage } from "./Paths.ts"
 import { parsePostgresGrants, parsePostgresUsers } from "./PostgresUsers.ts"
 
@@ -13,14 +13,7 @@ export const buildPostgres = (a: Assembly): void => {
     const name = match[1] as string
     const id = `database:postgresql:${name}`
     if (!isSqlName(name)) {
-      noteAt(
-        a,
-        "error",
-        "database-name-invalid",
-        `file ${file.rel}`,
-        file.rel,
-        "the database name holds characters Ferry does not accept; skipped",
-      )
+      noteInvalidDatabaseName(a, file.rel)
       continue
     }
     databases.add(name)

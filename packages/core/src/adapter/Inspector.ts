@@ -7,11 +7,12 @@ import type { Snapshot } from "../model/Snapshot.ts"
 import type { Adapter, AdapterError, Detection, DetectProbe, ReadOptions } from "./Adapter.ts"
 
 /**
- * Detection asks the adapters after 16, 32, 64, … entries and then every `probeEvery`; it stops as
- * soon as one recognises the backup, so a well-ordered backup costs a few dozen entries. Adapters
- * must fail their read if they later find the archive ambiguous (e.g. a second payload).
+ * Detection asks the adapters after 16 entries and then every `probeEvery`; it stops as soon as
+ * one recognises the backup, so a well-ordered backup costs a few dozen entries and a backup
+ * whose description comes late is not read much further than that description. Adapters must
+ * fail their read if they later find the archive ambiguous (e.g. a second payload).
  */
-export const probeEvery = 1024
+export const probeEvery = 64
 /**
  * Files captured for detection: depth ≤ 4 path components, ≤ 256 KiB each — or ≤ 8 MiB for XML,
  * because panel manifests (a full-server Plesk `migration-dump`) are XML and can be large — and
@@ -136,7 +137,7 @@ export class Inspector extends Context.Service<
             ...(options.limits ? { limits: options.limits } : {}),
             ...(options.read?.secrets ? { secrets: options.read.secrets } : {}),
             onProgress: (bytes) => options.onProgress?.({ phase: "detect", bytes, total: archive.bytes }),
-            shouldStop: () => ((seen >= 16 && (seen & (seen - 1)) === 0) || seen % probeEvery === 0) && decide(false),
+            shouldStop: () => (seen === 16 || seen % probeEvery === 0) && decide(false),
           },
         )
         if (!stats.stoppedEarly) decide(true)
