@@ -1,6 +1,7 @@
 import { asRecord, asString, type Database, makePasswordHash, mysqlScheme, parseJson } from "@ferry/core"
 import { type Assembly, noteAt, noteInvalidDatabaseName, type SeenFile } from "./Collected.ts"
-import { type MysqlUserGrants, parseMysqlAuthJson, parseMysqlCreate, parseMysqlGrants } from "./MysqlGrants.ts"
+import { parseMysqlCreate } from "./MysqlCreate.ts"
+import { type MysqlUserGrants, parseMysqlAuthJson, parseMysqlGrants } from "./MysqlGrants.ts"
 import { isSqlName, listForMessage } from "./Paths.ts"
 import { buildPostgres } from "./Postgres.ts"
 

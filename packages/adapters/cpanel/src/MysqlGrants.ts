@@ -2,8 +2,8 @@ import { asRecord, parseJson } from "@ferry/core"
 import { Cursor, SqlSyntaxError, tokenizeMysql } from "./SqlLexer.ts"
 
 /**
- * Readers for cPanel's MySQL metadata: `mysql.sql` (GRANT lines), `mysql.sql-auth.json` and the
- * header of `mysql/<db>.create`. The grant file is never replayed (security rule 19): each line is
+ * Readers for cPanel's MySQL metadata: `mysql.sql` (GRANT lines) and `mysql.sql-auth.json`
+ * (`MysqlCreate.ts` reads the header of `mysql/<db>.create`). The grant file is never replayed (security rule 19): each line is
  * tokenised, checked against a narrow grammar and turned into data; anything else becomes a problem.
  */
 
@@ -51,7 +51,8 @@ const isPrivilege = (name: string): boolean => staticPrivileges.has(name) || /^[
 
 const userPattern = /^[A-Za-z0-9_.-]{1,80}$/
 const hostPattern = /^[A-Za-z0-9_.%:/-]{1,255}$/
-const databaseLiteral = /^[A-Za-z0-9_$-]{1,64}$/
+/** The database names Ferry accepts from grant and dump files. */
+export const databaseLiteral = /^[A-Za-z0-9_$-]{1,64}$/
 
 /**
  * A database name as `SHOW GRANTS` writes it: `\_` and `\%` are literal, bare `_`/`%` are
@@ -349,58 +350,4 @@ export const parseMysqlAuthJson = (
     }
   }
   return result
-}
-
-/* mysql/<db>.create ------------------------------------------------------------------------ */
-
-const createHeaderLines = 500
-
-/** The mysqldump header and `CREATE DATABASE` line of a `.create` file; the rest is not read. */
-export const parseMysqlCreate = (
-  text: string,
-): {
-  readonly database?: string
-  readonly charset?: string
-  readonly collation?: string
-  readonly serverVersion?: string
-  readonly hasCreateDatabase: boolean
-} => {
-  let headerDatabase: string | undefined
-  let serverVersion: string | undefined
-  let created: { database: string; charset?: string; collation?: string } | undefined
-  let hasCreateDatabase = false
-  const lines = text.split("\n", createHeaderLines)
-  for (const raw of lines) {
-    if (raw.length > mysqlGrantLimits.maxLineLength) continue
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw
-    const host = /^-- Host: \S*\s+Database: ([A-Za-z0-9_$-]{1,64})$/.exec(line)
-    if (host) headerDatabase = host[1]
-    const version = /^-- Server version\s+([0-9A-Za-z.+~_-]{1,64})$/.exec(line)
-    if (version) serverVersion = version[1]
-    if (/^CREATE DATABASE\b/i.test(line)) {
-      hasCreateDatabase = true
-      const m =
-        /^CREATE DATABASE (?:\/\*!\d+ IF NOT EXISTS\s*\*\/ |IF NOT EXISTS )?`((?:[^`]|``){1,128})`(?: \/\*!\d+ ((?:DEFAULT )?(?:CHARACTER SET|CHARSET)\s*=?\s*\w+(?: COLLATE\s*=?\s*\w+)?)\s*\*\/)?(?: \/\*!\d+ DEFAULT ENCRYPTION='[YN]' \*\/)?;$/i.exec(
-          line,
-        )
-      if (m) {
-        const database = (m[1] as string).replace(/``/g, "`")
-        const options = m[2] ?? ""
-        const charset = /(?:CHARACTER SET|CHARSET)\s*=?\s*(\w+)/i.exec(options)?.[1]
-        const collation = /COLLATE\s*=?\s*(\w+)/i.exec(options)?.[1]
-        if (databaseLiteral.test(database)) {
-          created = { database, ...(charset ? { charset } : {}), ...(collation ? { collation } : {}) }
-        }
-      }
-      break
-    }
-  }
-  const database = created?.database ?? headerDatabase
-  return {
-    ...(database !== undefined ? { database } : {}),
-    ...(created?.charset !== undefined ? { charset: created.charset } : {}),
-    ...(created?.collation !== undefined ? { collation: created.collation } : {}),
-    ...(serverVersion !== undefined ? { serverVersion } : {}),
-    hasCreateDatabase,
-  }
 }

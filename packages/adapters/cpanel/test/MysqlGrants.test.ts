@@ -3,7 +3,8 @@ import { join } from "node:path"
 import { SafeParseError } from "@ferry/core"
 import { realCpanelFixtures } from "@ferry/testing"
 import { describe, expect, it } from "vitest"
-import { parseMysqlAuthJson, parseMysqlCreate, parseMysqlGrants } from "../src/MysqlGrants.ts"
+import { parseMysqlCreate } from "../src/MysqlCreate.ts"
+import { parseMysqlAuthJson, parseMysqlGrants } from "../src/MysqlGrants.ts"
 
 const fixtures = realCpanelFixtures()
 const readFixture = (...parts: Array<string>): string => readFileSync(join(fixtures, ...parts), "utf8")
