@@ -9,7 +9,14 @@ import { pleskAdapter } from "../src/index.ts"
 describe("a Plesk 9 dump whose migration-dump XML is larger than the small-file probe window", () => {
   it("is still detected (XML manifests are probed up to 8 MiB)", async () => {
     const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), "ferry-plesk-large-xml-"))
-    const spec = largePleskSpec({ clients: 10, domains: 300, usersPerDomain: 4, webBytesPerDomain: 100, mailBytesPerUser: 50, dumpBytesPerDomain: 50 })
+    const spec = largePleskSpec({
+      clients: 10,
+      domains: 300,
+      usersPerDomain: 4,
+      webBytesPerDomain: 100,
+      mailBytesPerUser: 50,
+      dumpBytesPerDomain: 50,
+    })
     const { path } = await writePleskBackup(spec, nodePath.join(dir, "plesk9.tar"), "plesk9-tar")
     // The point of the test: the dump's XML is over the 256 KiB window of ordinary files.
     const { execFileSync } = await import("node:child_process")
