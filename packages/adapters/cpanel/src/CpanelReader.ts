@@ -107,15 +107,7 @@ export const readCpanel = Effect.fn("CpanelAdapter.read")(function* (ctx: ReadCo
           },
     )
   }
-  for (const skipped of stats.skipped) {
-    builder.note({
-      severity: "warning",
-      code: "special-file-skipped",
-      subject: `entry ${skipped.path}`,
-      path: skipped.path,
-      message: `a ${skipped.kind} cannot be imported; skipped`,
-    })
-  }
+  builder.skippedEntries(stats.skipped)
   if (nestedHome !== undefined) {
     builder.note({
       severity: "info",

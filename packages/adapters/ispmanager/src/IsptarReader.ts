@@ -242,15 +242,7 @@ export const readIsptar = (adapter: string, edition: IsptarEdition) =>
         message: "not part of the ispmanager backup; not imported",
       })
     }
-    for (const skipped of stats.skipped) {
-      builder.note({
-        severity: "warning",
-        code: "special-file-skipped",
-        subject: `entry ${skipped.path}`,
-        path: skipped.path,
-        message: `a ${skipped.kind} cannot be imported; skipped`,
-      })
-    }
+    builder.skippedEntries(stats.skipped)
     for (const info of parsedInfos) {
       const type = info.values.get("type")
       if (type !== undefined && !/^(full|f)$/i.test(type)) {

@@ -222,15 +222,7 @@ export const readIspmanager4 = Effect.fn("Ispmanager4Adapter.read")(function* (c
   for (const [login, home] of a.otherHomes) declareHome(a, login, home, new Map(), [])
   if (main === undefined)
     note(a, "warning", "user-missing", "PBKP_CONTENT", "PBKP_CONTENT", "no user item; objects are imported without an owner account")
-  for (const skipped of stats.skipped) {
-    builder.note({
-      severity: "warning",
-      code: "special-file-skipped",
-      subject: `entry ${skipped.path}`,
-      path: skipped.path,
-      message: `a ${skipped.kind} cannot be imported; skipped`,
-    })
-  }
+  builder.skippedEntries(stats.skipped)
   return builder.build({
     panel: adapter,
     panelVersion: "4",

@@ -84,15 +84,7 @@ export const finishNotes = (a: Assembly, left: Leftovers): void => {
       message: "a link among the backup's files; never followed, not imported",
     })
   }
-  for (const skipped of left.skipped) {
-    note({
-      severity: "warning",
-      code: "special-file-skipped",
-      subject: `entry ${skipped.path}`,
-      path: skipped.path,
-      message: `a ${skipped.kind} cannot be imported; skipped`,
-    })
-  }
+  a.builder.skippedEntries(left.skipped)
   if (left.strays.length > 0) {
     note({
       severity: "info",

@@ -19,7 +19,7 @@ import {
   maxMultipartDepth,
 } from "./MimeParser.ts"
 import { decompressor } from "./Sniff.ts"
-import { type ScanContext, scanTarStream } from "./TarScanner.ts"
+import { readAll, type ScanContext, scanTarStream } from "./TarScanner.ts"
 
 /*
  * Single-file MIME dumps (Plesk 7/8, plain or gzip) scanned as archive entries: one entry per
@@ -236,31 +236,6 @@ const bodyStream = (ctx: ScanContext, part: LeafPart, path: string, size: number
   return { stream, settle: () => inflight.catch(() => undefined) }
 }
 
-const readAll = (ctx: ScanContext, path: string, size: number, maxBytes: number, take: () => Readable) => {
-  if (size > maxBytes) {
-    return Effect.fail(
-      fail(
-        ctx,
-        path,
-        new LimitExceeded({
-          limit: "metadata-bytes",
-          value: size,
-          max: maxBytes,
-          detail: "a metadata file is larger than Ferry reads into memory",
-        }),
-      ),
-    )
-  }
-  return Effect.tryPromise({
-    try: async () => {
-      const chunks: Array<Buffer> = []
-      for await (const chunk of take()) chunks.push(chunk as Buffer)
-      return new Uint8Array(Buffer.concat(chunks))
-    },
-    catch: (e) => toArchiveError(ctx, e, path),
-  })
-}
-
 /** Scan a MIME dump at `path` (gzip-compressed when `compressed`), one entry per leaf part. */
 export const scanMime = <E, R>(
   ctx: ScanContext,
@@ -303,8 +278,9 @@ export const scanMime = <E, R>(
           mtime: undefined,
           linkTarget: undefined,
           nestedIn: undefined,
-          readBytes: (maxBytes) => readAll(ctx, verdict.path, size, maxBytes, take),
-          readText: (maxBytes) => Effect.map(readAll(ctx, verdict.path, size, maxBytes, take), (b) => Buffer.from(b).toString("utf8")),
+          readBytes: (maxBytes) => readAll(ctx, verdict.path, size, maxBytes, take, toArchiveError),
+          readText: (maxBytes) =>
+            Effect.map(readAll(ctx, verdict.path, size, maxBytes, take, toArchiveError), (b) => Buffer.from(b).toString("utf8")),
           stream: take,
           scanNested: (mount, nestedVisitor) =>
             ctx.limits.maxNesting < 1

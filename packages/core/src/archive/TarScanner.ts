@@ -260,12 +260,17 @@ export const scanTarStream = <E, R>(
     }
   })
 
-const readAll = (
+/**
+ * A whole body into memory, refused before reading when its declared size is over `maxBytes`.
+ * Shared by the container scanners; `toError` maps their stream failures to ArchiveErrors.
+ */
+export const readAll = (
   ctx: ScanContext,
   path: string,
   size: number,
   maxBytes: number,
   take: () => Readable,
+  toError: (ctx: ScanContext, cause: unknown, entry: string) => ArchiveError = corrupt,
 ): Effect.Effect<Uint8Array, ArchiveError> => {
   if (size > maxBytes) {
     return Effect.fail(
@@ -287,6 +292,6 @@ const readAll = (
       for await (const chunk of take()) chunks.push(chunk as Buffer)
       return Buffer.concat(chunks)
     },
-    catch: (e) => corrupt(ctx, e, path),
+    catch: (e) => toError(ctx, e, path),
   })
 }

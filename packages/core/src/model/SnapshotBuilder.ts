@@ -1,3 +1,4 @@
+import type { SkippedEntry } from "../archive/ArchiveEntry.ts"
 import { DirectorySizes } from "./DirectorySizes.ts"
 import type { Entity, EntityOf, EntityTag } from "./Entity.ts"
 import type { ContentRef, ParseNote, Snapshot, SnapshotSource } from "./Snapshot.ts"
@@ -67,6 +68,19 @@ export class SnapshotBuilder {
 
   note(note: ParseNote): void {
     this.notes.push(note)
+  }
+
+  /** Devices, FIFOs and sockets the archive reader skipped (checklist item 13): one note each. */
+  skippedEntries(skipped: ReadonlyArray<SkippedEntry>): void {
+    for (const entry of skipped) {
+      this.note({
+        severity: "warning",
+        code: "special-file-skipped",
+        subject: `entry ${entry.path}`,
+        path: entry.path,
+        message: `a ${entry.kind} cannot be imported; skipped`,
+      })
+    }
   }
 
   /**
