@@ -3,6 +3,7 @@ import type { ImportOptions } from "../check/ImportOptions.ts"
 import type { Decision, Plan, ReportIssue } from "../check/Plan.ts"
 import type { Entity, EntityTag } from "../model/Entity.ts"
 import { countEntities } from "../model/Snapshot.ts"
+import { backupFacts } from "./InspectReport.ts"
 
 /**
  * What `ferry check` reports: the Check step (critical issues and warnings, each with the number
@@ -139,8 +140,7 @@ const appliedOptions = (options: ImportOptions): CheckReportOptions => ({
 
 /** The report of one check run: backup facts, options, issues, decisions, Confirm list. */
 export const checkReport = (inspect: InspectResult, plan: Plan, options: ImportOptions): CheckReport => {
-  const { snapshot, detection } = inspect
-  const { source } = snapshot
+  const { snapshot } = inspect
   const entities = new Map<string, Entity>(snapshot.entities.map((e) => [e.id, e]))
   const decisions = new Map<string, Decision>(plan.decisions.map((d) => [d.id, d]))
   const ref = (id: string): EntityRef => {
@@ -174,20 +174,8 @@ export const checkReport = (inspect: InspectResult, plan: Plan, options: ImportO
   const counts = countEntities(snapshot)
   const critical = plan.issues.filter((i) => i.severity === "critical").map((i) => issueOf(i, ref))
   const warning = plan.issues.filter((i) => i.severity === "warning").map((i) => issueOf(i, ref))
-  const panelVersion = source.panelVersion ?? detection.panelVersion
-  const formatVersion = source.formatVersion ?? detection.formatVersion
   return {
-    panel: source.panel,
-    ...(panelVersion !== undefined ? { panelVersion } : {}),
-    ...(formatVersion !== undefined ? { formatVersion } : {}),
-    archive: {
-      path: source.archive.path,
-      container: source.archive.container,
-      bytes: source.archive.bytes,
-      entries: source.archive.entries,
-      contentBytes: source.archive.contentBytes,
-    },
-    ...(source.hostname !== undefined ? { hostname: source.hostname } : {}),
+    ...backupFacts(inspect),
     options: appliedOptions(options),
     blocked: plan.blocked,
     critical,

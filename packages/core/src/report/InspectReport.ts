@@ -109,18 +109,11 @@ const contentTotals = (refs: ReadonlyArray<ContentRef>): Record<ContentKind, Con
   return totals
 }
 
-export const inspectReport = (result: InspectResult): InspectReport => {
-  const { snapshot, detection } = result
+/** What both reports say about the backup itself: panel, versions, archive facts, host. */
+export const backupFacts = ({ snapshot, detection }: InspectResult) => {
   const { source } = snapshot
   const panelVersion = source.panelVersion ?? detection.panelVersion
   const formatVersion = source.formatVersion ?? detection.formatVersion
-  const counts = countEntities(snapshot)
-  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 }
-  for (const note of snapshot.notes) bySeverity[note.severity]++
-  const accounts: Array<AccountSummary> = []
-  for (const entity of snapshot.entities) {
-    if (entity._tag === "Account") accounts.push(summariseAccount(entity, snapshot.entities))
-  }
   return {
     panel: source.panel,
     ...(panelVersion !== undefined ? { panelVersion } : {}),
@@ -133,6 +126,20 @@ export const inspectReport = (result: InspectResult): InspectReport => {
       contentBytes: source.archive.contentBytes,
     },
     ...(source.hostname !== undefined ? { hostname: source.hostname } : {}),
+  }
+}
+
+export const inspectReport = (result: InspectResult): InspectReport => {
+  const { snapshot } = result
+  const counts = countEntities(snapshot)
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 }
+  for (const note of snapshot.notes) bySeverity[note.severity]++
+  const accounts: Array<AccountSummary> = []
+  for (const entity of snapshot.entities) {
+    if (entity._tag === "Account") accounts.push(summariseAccount(entity, snapshot.entities))
+  }
+  return {
+    ...backupFacts(result),
     accounts,
     counts: Object.fromEntries(entityTags.map((tag) => [tag, counts[tag]])) as EntityCounts,
     confirm: confirmList.map(({ label, entity }) => ({ label, entity, count: counts[entity] })),
