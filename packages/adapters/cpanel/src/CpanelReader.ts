@@ -53,6 +53,7 @@ export const readCpanel = Effect.fn("CpanelAdapter.read")(function* (ctx: ReadCo
       if (rel === "homedir.tar" && entry.type === "file") {
         nestedHome = entry.path
         home.source = "nested"
+        builder.nestedArchive(entry.path, `${prefix}homedir`)
         return yield* entry.scanNested(`${prefix}homedir`, visit)
       }
       if (entry.type === "directory") return

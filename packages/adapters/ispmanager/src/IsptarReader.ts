@@ -80,6 +80,7 @@ export const readIsptar = (adapter: string, edition: IsptarEdition) =>
       Effect.gen(function* () {
         if (entry.path === dataFile && entry.type === "file") {
           dataScanned = true
+          builder.nestedArchive(entry.path, homePrefix.slice(0, -1))
           return yield* entry.scanNested(homePrefix.slice(0, -1), visitPayload)
         }
         const name = parseStorageName(entry.path)

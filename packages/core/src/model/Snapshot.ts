@@ -49,11 +49,20 @@ export const SnapshotSource = Schema.Struct({
 })
 export type SnapshotSource = typeof SnapshotSource.Type
 
+/**
+ * A file of the archive that is itself an archive whose entries the adapter read under `mount`
+ * (cPanel's legacy `homedir.tar`, ispmanager's data file): the importer opens it the same way, so
+ * content paths under `mount` resolve.
+ */
+export const NestedArchive = Schema.Struct({ path: Schema.String, mount: Schema.String })
+export type NestedArchive = typeof NestedArchive.Type
+
 export const Snapshot = Schema.Struct({
   source: SnapshotSource,
   entities: Schema.Array(Entity),
   content: Schema.Array(ContentRef),
   notes: Schema.Array(ParseNote),
+  nested: Schema.optionalKey(Schema.Array(NestedArchive)),
 })
 export type Snapshot = typeof Snapshot.Type
 

@@ -1,7 +1,7 @@
 import type { SkippedEntry } from "../archive/ArchiveEntry.ts"
 import { DirectorySizes } from "./DirectorySizes.ts"
 import type { Entity, EntityOf, EntityTag } from "./Entity.ts"
-import type { ContentRef, ParseNote, Snapshot, SnapshotSource } from "./Snapshot.ts"
+import type { ContentRef, NestedArchive, ParseNote, Snapshot, SnapshotSource } from "./Snapshot.ts"
 
 type ContentDraft = Omit<ContentRef, "bytes" | "files" | "excludes"> & { readonly excludes?: ReadonlyArray<string> }
 
@@ -15,6 +15,7 @@ export class SnapshotBuilder {
   private readonly entities = new Map<string, Entity>()
   private readonly content = new Map<string, ContentDraft>()
   private readonly notes: Array<ParseNote> = []
+  private readonly nested: Array<NestedArchive> = []
   readonly sizes = new DirectorySizes()
 
   add<E extends Entity>(entity: E): E {
@@ -60,6 +61,11 @@ export class SnapshotBuilder {
   declareContent(ref: ContentDraft): string {
     if (!this.content.has(ref.id)) this.content.set(ref.id, ref)
     return ref.id
+  }
+
+  /** A file the adapter read as a nested archive under `mount` (see {@link NestedArchive}). */
+  nestedArchive(path: string, mount: string): void {
+    if (!this.nested.some((n) => n.path === path)) this.nested.push({ path, mount })
   }
 
   hasContent(id: string): boolean {
@@ -108,6 +114,7 @@ export class SnapshotBuilder {
       entities: [...this.entities.values()],
       content,
       notes: [...this.notes],
+      ...(this.nested.length > 0 ? { nested: [...this.nested] } : {}),
     }
   }
 }
