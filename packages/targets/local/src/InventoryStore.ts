@@ -26,6 +26,8 @@ export interface InventoryRecorder {
 
 export interface InventoryStore {
   readonly file: string
+  /** The open database, for the job journal and the import records kept in the same file. */
+  readonly connection: Connection
   readonly accounts: AccountStore
   readonly inventory: Effect.Effect<Inventory, TargetError>
   /** Idempotent for the same owner; recording a name another account holds fails. */
@@ -136,6 +138,7 @@ export const openInventory = Effect.fn("InventoryStore.open")(function* (
   const accounts = makeAccountStore(connection)
   const store: InventoryStore = {
     file: connection.file,
+    connection,
     accounts,
     inventory: readInventory(connection, accounts),
     record: {

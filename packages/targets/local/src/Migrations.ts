@@ -60,6 +60,71 @@ export const migrations: ReadonlyArray<Migration> = [
       .map((table) => `CREATE INDEX ${table}_owner ON ${table} (owner);`)
       .join("\n"),
   },
+  {
+    version: 4,
+    name: "import jobs",
+    sql: `
+      CREATE TABLE jobs (
+        id TEXT NOT NULL PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'cancelled', 'completed', 'completed-with-errors', 'failed')),
+        backup TEXT NOT NULL,
+        panel TEXT NOT NULL,
+        options TEXT NOT NULL CHECK (json_valid(options)),
+        decisions TEXT NOT NULL CHECK (json_valid(decisions)),
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        pid INTEGER,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        steps_total INTEGER NOT NULL,
+        bytes_total INTEGER NOT NULL,
+        steps_done INTEGER NOT NULL DEFAULT 0,
+        bytes_done INTEGER NOT NULL DEFAULT 0,
+        error TEXT
+      ) STRICT;
+      CREATE TABLE job_steps (
+        job TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('entity', 'content')),
+        tag TEXT NOT NULL,
+        label TEXT NOT NULL,
+        phase TEXT NOT NULL CHECK (phase IN ('structure', 'content', 'settings')),
+        entity TEXT,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed', 'skipped')),
+        outcome TEXT CHECK (outcome IN ('created', 'updated', 'unchanged')),
+        reason TEXT,
+        bytes_total INTEGER NOT NULL DEFAULT 0,
+        bytes_done INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (job, key)
+      ) STRICT;
+      CREATE INDEX job_steps_order ON job_steps (job, seq);
+      CREATE TABLE job_log (
+        id INTEGER PRIMARY KEY,
+        job TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        level TEXT NOT NULL CHECK (level IN ('info', 'warning', 'error')),
+        step TEXT,
+        message TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX job_log_job ON job_log (job, id);`,
+  },
+  {
+    version: 5,
+    name: "imported records",
+    sql: `
+      ALTER TABLE accounts ADD COLUMN uid INTEGER;
+      CREATE UNIQUE INDEX accounts_uid ON accounts (uid) WHERE uid IS NOT NULL;
+      CREATE TABLE records (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        owner TEXT NOT NULL REFERENCES accounts (login) ON UPDATE RESTRICT ON DELETE RESTRICT,
+        data TEXT NOT NULL CHECK (json_valid(data)),
+        PRIMARY KEY (kind, key)
+      ) STRICT;
+      CREATE INDEX records_owner ON records (owner);`,
+  },
 ]
 
 export const latestVersion = migrations.reduce((max, migration) => Math.max(max, migration.version), 0)
