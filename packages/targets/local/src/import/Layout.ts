@@ -18,6 +18,10 @@ export interface Layout {
   readonly aliases: (domain: string) => string
   /** Autoresponders, filters and list settings of one mail domain (one YAML document each). */
   readonly mailSettings: (domain: string) => string
+  /** DKIM private key of one mail domain and selector (0600). */
+  readonly dkimKey: (domain: string, selector: string) => string
+  /** Archive and data files of one mailing list, as the backup held them (not served by anything). */
+  readonly mailingList: (domain: string, name: string) => string
   readonly zoneFile: (zone: string) => string
   /** `zone "x" { type master; file "…"; };` stanzas for every imported zone. */
   readonly namedConf: string
@@ -43,6 +47,8 @@ export const makeLayout = (root: string): Layout => ({
   dovecotPasswd: (domain) => join(root, "etc/dovecot/passwd.d", `${domain}.passwd`),
   aliases: (domain) => join(root, "etc/ferry/mail", domain, "aliases"),
   mailSettings: (domain) => join(root, "etc/ferry/mail", domain, "settings.yaml"),
+  dkimKey: (domain, selector) => join(root, "etc/ferry/mail", domain, "dkim", `${selector}.key`),
+  mailingList: (domain, name) => join(root, "var/lib/ferry/lists", domain, name),
   zoneFile: (zone) => join(root, "etc/bind/zones", `db.${zone}`),
   namedConf: join(root, "etc/bind/named.conf.ferry"),
   crontab: (user) => join(root, "var/spool/cron/crontabs", user),
