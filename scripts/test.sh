@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every check of the workspace: lint + format (Biome), typecheck (tsc per package, via turbo)
-# and all tests (vitest, one run over the workspace). Prints, as its last line,
+# Runs every check of the workspace: starts the test database servers (scripts/services.sh), lint +
+# format (Biome), typecheck (tsc per package, via turbo) and all tests (vitest, one run over the workspace). Prints, as its last line,
 # "N passed, N failed[, N skipped]" where N counts test cases plus the two static checks.
 # Exit status: 0 only when everything passed.
 set -uo pipefail
@@ -12,6 +12,13 @@ out="$root/.turbo/ferry-test"
 mkdir -p "$out"
 
 checks_passed=0 checks_failed=0
+# Real database servers and validators for the import tests (Debian packages, loopback-only,
+# unprivileged instances); the tests read their addresses from $FERRY_SERVICES_DIR/env.
+echo "== services (scripts/services.sh start)"
+export FERRY_SERVICES_DIR="${FERRY_SERVICES_DIR:-/tmp/ferry-services}"
+if ! ./scripts/services.sh start; then
+  echo "services did not start: the import tests that need MariaDB, PostgreSQL, nginx or named-checkzone will fail" >&2
+fi
 echo "== lint and format (biome ci)"
 if biome ci --reporter=summary . ; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); fi
 echo "== typecheck (turbo run typecheck)"

@@ -97,12 +97,11 @@ export const profileCapabilities = Effect.fn("Profile.capabilities")(function* (
   return { ...withoutSchemes, diskFreeBytes, ips, passwordSchemes } satisfies Capabilities
 })
 
-/** Capabilities from the text of a ferry.yaml; `source` names it in errors. */
-export const parseProfile = Effect.fn("Profile.parse")(function* (
+/** The validated document from the text of a ferry.yaml; `source` names it in errors. */
+export const parseProfileFile = Effect.fn("Profile.parseFile")(function* (
   text: string,
   source: string,
-  options: ProfileOptions = {},
-): Effect.fn.Return<Capabilities, TargetError> {
+): Effect.fn.Return<ProfileFile, TargetError> {
   const parsed = yield* Effect.try({
     try: () => parseYaml(text),
     catch: (cause) => new TargetError({ target: source, detail: cause instanceof Error ? cause.message : String(cause) }),
@@ -114,7 +113,16 @@ export const parseProfile = Effect.fn("Profile.parse")(function* (
   if (Result.isFailure(checked)) {
     return yield* new TargetError({ target: source, detail: checked.failure.join("; ") })
   }
-  return yield* profileCapabilities(checked.success, options)
+  return checked.success
+})
+
+/** Capabilities from the text of a ferry.yaml; `source` names it in errors. */
+export const parseProfile = Effect.fn("Profile.parse")(function* (
+  text: string,
+  source: string,
+  options: ProfileOptions = {},
+): Effect.fn.Return<Capabilities, TargetError> {
+  return yield* profileCapabilities(yield* parseProfileFile(text, source), options)
 })
 
 const readCapped = (path: string) =>
@@ -137,9 +145,14 @@ export const loadProfile = Effect.fn("Profile.load")(function* (
   path: string,
   options: ProfileOptions = {},
 ): Effect.fn.Return<Capabilities, TargetError> {
+  return yield* profileCapabilities(yield* loadProfileFile(path), options)
+})
+
+/** Reads and validates a ferry.yaml as the document (with what Capabilities leave out: database admin access). */
+export const loadProfileFile = Effect.fn("Profile.loadFile")(function* (path: string): Effect.fn.Return<ProfileFile, TargetError> {
   const text = yield* readCapped(path)
   if (text === undefined) {
     return yield* new TargetError({ target: path, detail: `larger than ${maxProfileBytes} bytes; not a ferry.yaml` })
   }
-  return yield* parseProfile(text, path, options)
+  return yield* parseProfileFile(text, path)
 })

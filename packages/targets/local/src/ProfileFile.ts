@@ -94,14 +94,40 @@ const Php = Schema.Struct({
   }),
 )
 
+/** An absolute path without NUL or line breaks (a socket, a password file). */
+const AbsolutePath = Schema.String.check(matching(/^\/[^\0\r\n]{0,1023}$/, "an absolute path"))
+
+/** Names of environment variables (`passwordEnv`). */
+const EnvName = Schema.String.check(matching(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "an environment variable name"))
+
+/**
+ * How Ferry logs in to write databases (imports only; checks never connect). The password comes
+ * from a file readable by its owner only, or from an environment variable; without either, the
+ * server must let `user` in without one (a root Unix socket).
+ */
+const ServerAdmin = Schema.Struct({
+  user: Schema.String.check(matching(/^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,79}$/, "a database user name")),
+  passwordFile: Schema.optionalKey(AbsolutePath),
+  passwordEnv: Schema.optionalKey(EnvName),
+}).check(
+  Schema.makeFilter((admin) =>
+    admin.passwordFile !== undefined && admin.passwordEnv !== undefined
+      ? { path: ["passwordEnv"], issue: "set only one of passwordFile and passwordEnv" }
+      : undefined,
+  ),
+)
+
 const serverFields = {
   /** Name in plans and in `--db-map SOURCE=TARGET`. */
   id: ServerId,
   version: Version,
   host: Schema.optionalKey(Host),
   port: Schema.optionalKey(Port),
+  /** Unix socket (MariaDB: the socket file; PostgreSQL: its directory), preferred over host/port. */
+  socket: Schema.optionalKey(AbsolutePath),
   /** Where databases go unless `--db-map` says otherwise; implied for a lone server. */
   default: Schema.optionalKey(Schema.Boolean),
+  admin: Schema.optionalKey(ServerAdmin),
 }
 
 const MysqlServerEntry = Schema.Struct({ ...serverFields, engine: Schema.Literals(["mysql", "mariadb"]) })
