@@ -9,7 +9,9 @@ import { CliOutput, Command } from "effect/cli"
 import { accountsCommand } from "./AccountsCommand.ts"
 import { checkCommand } from "./CheckCommand.ts"
 import { exitCodesHelp, helpText, reportUnexpected, teardown, usagePresenter } from "./ExitCodes.ts"
+import { importCommand } from "./ImportCommand.ts"
 import { inspectCommand } from "./InspectCommand.ts"
+import { jobsCommand } from "./JobsCommand.ts"
 import { targetCommand } from "./TargetCommand.ts"
 
 /** What a build of `ferry` reads and checks: both explicit lists, nothing is discovered. */
@@ -25,7 +27,14 @@ const { version } = JSON.parse(readFileSync(packageJson, "utf8")) as { version: 
 export const ferryCommand = (adapters: ReadonlyArray<Adapter.Adapter>) =>
   Command.make("ferry").pipe(
     Command.withDescription(helpText(["Ferry moves hosting accounts from panel backups to another server.", "", ...exitCodesHelp])),
-    Command.withSubcommands([inspectCommand(adapters), checkCommand(adapters), targetCommand, accountsCommand]),
+    Command.withSubcommands([
+      inspectCommand(adapters),
+      checkCommand(adapters),
+      importCommand(adapters),
+      jobsCommand,
+      targetCommand,
+      accountsCommand,
+    ]),
   )
 
 const services = (setup: CliSetup) =>

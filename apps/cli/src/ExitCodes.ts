@@ -1,4 +1,4 @@
-import type { AdapterError, ArchiveError, InspectError, TargetError } from "@ferry/core"
+import type { AdapterError, ArchiveError, InspectError, JobStateError, JobStatus, JournalError, TargetError } from "@ferry/core"
 import type { AccountError } from "@ferry/target-local"
 import { Cause, Console, Effect, Exit, Runtime, Schema } from "effect"
 import { CliError, CliOutput } from "effect/cli"
@@ -15,7 +15,28 @@ export const ExitCode = {
   blocked: 7,
   account: 8,
   target: 9,
+  completedWithErrors: 10,
+  jobFailed: 11,
+  cancelled: 12,
+  jobState: 13,
 } as const
+
+/** How `ferry import` and `ferry jobs resume` end, by the job's final status. */
+export const exitCodeOfJob = (status: JobStatus): number => {
+  switch (status) {
+    case "completed":
+      return ExitCode.ok
+    case "completed-with-errors":
+      return ExitCode.completedWithErrors
+    case "cancelled":
+      return ExitCode.cancelled
+    // A job that did not finish here (queued, or left running) has not succeeded either.
+    case "failed":
+    case "queued":
+    case "running":
+      return ExitCode.jobFailed
+  }
+}
 
 export const exitCodesHelp: ReadonlyArray<string> = [
   "Exit codes:",
@@ -28,6 +49,10 @@ export const exitCodesHelp: ReadonlyArray<string> = [
   "  7  check: blocked, the import cannot start (e.g. not enough disk space)",
   "  8  accounts: the change breaks a rule (exists, not found, invalid owner, …)",
   "  9  the receiving server's profile or state directory cannot be read (or --write cannot write)",
+  " 10  import: completed with errors (some entities failed; the summary and 'ferry jobs show' say why)",
+  " 11  import: failed (nothing could be imported)",
+  " 12  import: cancelled ('ferry jobs resume' finishes it)",
+  " 13  jobs: no such job, or not in a state that allows it (running elsewhere, already finished)",
   "  1  anything else",
 ]
 
@@ -35,7 +60,7 @@ export const exitCodesHelp: ReadonlyArray<string> = [
 export const helpText = (lines: ReadonlyArray<string>): string =>
   lines.map((line, i) => (i === 0 || line === "" ? line : `  ${line}`)).join("\n")
 
-export type ExpectedError = ArchiveError | InspectError | AdapterError | TargetError | AccountError
+export type ExpectedError = ArchiveError | InspectError | AdapterError | TargetError | AccountError | JournalError | JobStateError
 
 export const exitCodeOf = (error: ExpectedError): number => {
   switch (error._tag) {
@@ -57,6 +82,11 @@ export const exitCodeOf = (error: ExpectedError): number => {
       return ExitCode.target
     case "AccountError":
       return ExitCode.account
+    // The journal lives in the inventory database of the state directory.
+    case "JournalError":
+      return ExitCode.target
+    case "JobStateError":
+      return ExitCode.jobState
   }
 }
 
