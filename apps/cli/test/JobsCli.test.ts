@@ -150,11 +150,15 @@ describe("ferry jobs cancel / delete / resume", () => {
     expect((await jobsCli(stateDir, ["delete", "20260101-bbbbbb"])).code).toBe(13)
   })
 
-  it("resume refuses an unknown id, a finished job, and a job another live process holds", async () => {
+  it("resume refuses an unknown id, a completed job, and a job another live process holds", async () => {
     const { stateDir, id } = await imported()
     const unknown = await jobsCli(stateDir, ["resume", "20200101-000000"])
     expect(unknown.code).toBe(13)
     expect(unknown.stderr).toBe("ferry: job 20200101-000000: no such job (see 'ferry jobs list')\n")
+    // The example ends with errors here (no database server); a completed job has nothing left.
+    const completed = openDb(stateDir)
+    completed.prepare("UPDATE jobs SET status = 'completed' WHERE id = ?").run(id)
+    completed.close()
     const finished = await jobsCli(stateDir, ["resume", id])
     expect(finished.code).toBe(13)
     expect(finished.stderr).toMatch(/nothing to resume/)

@@ -283,4 +283,30 @@ describe("Executor", () => {
       }),
     ),
   )
+
+  it.effect("resuming a job that ended with errors retries only its failed steps", () =>
+    withArchive((path) =>
+      Effect.gen(function* () {
+        const { snap, journal, archive } = yield* setup(path)
+        let failing = true
+        const { importer, rec } = recordingImporter()
+        const flaky: Importer = {
+          ...importer,
+          apply: (entity, ctx) =>
+            entity.id === "dbuser:mysql:u1_user" && failing
+              ? Effect.fail(new StepFailed({ step: entity.id, code: "server-down", reason: "the database server is not reachable" }))
+              : importer.apply(entity, ctx),
+        }
+        const first = yield* runJob({ jobId: "j1", archive, snapshot: snap, journal, importer: flaky })
+        assert.strictEqual(first.status, "completed-with-errors")
+        const appliedBefore = rec.applied.length
+        failing = false
+        const second = yield* runJob({ jobId: "j1", archive, snapshot: snap, journal, importer: flaky })
+        assert.strictEqual(second.status, "completed")
+        assert.deepStrictEqual(rec.applied.slice(appliedBefore), ["dbuser:mysql:u1_user"])
+        const log = yield* journal.logs("j1")
+        assert.match(log.at(-1)?.message ?? "", /^completed: /)
+      }),
+    ),
+  )
 })

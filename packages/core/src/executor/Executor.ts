@@ -8,7 +8,7 @@ import type { ContentRef, Snapshot } from "../model/Snapshot.ts"
 import { ContentRouter } from "./ContentRouter.ts"
 import type { ContentSink, Importer, StepContext, StepResult } from "./Importer.ts"
 import { StepFailed } from "./Importer.ts"
-import { finishedStatuses, type JobEvent, type JobRecord, JobStateError, type JournalError, type StepRecord } from "./Job.ts"
+import { type JobEvent, type JobRecord, JobStateError, type JournalError, type StepRecord } from "./Job.ts"
 import type { JobJournal } from "./Journal.ts"
 
 export interface RunJobInput {
@@ -37,13 +37,17 @@ export const runJob = Effect.fn("Executor.runJob")(function* (input: RunJobInput
   const emit = (event: JobEvent) => input.onEvent?.(event)
   const existing = yield* journal.get(jobId)
   if (existing === undefined) return yield* new JobStateError({ job: jobId, detail: "no such job" })
-  if (finishedStatuses.has(existing.status) && existing.status !== "cancelled")
-    return yield* new JobStateError({ job: jobId, detail: `the job is ${existing.status}; nothing to resume` })
+  if (existing.status === "completed") return yield* new JobStateError({ job: jobId, detail: "the job is completed; nothing to resume" })
   const claimed = yield* journal.claim(jobId, input.pid ?? process.pid)
   if (!claimed) return yield* new JobStateError({ job: jobId, detail: `another process (pid ${existing.pid ?? "?"}) is running this job` })
 
   const decisions = yield* journal.decisions(jobId)
   const steps = new Map((yield* journal.steps(jobId)).map((s) => [s.key, s] as const))
+  // Resuming a job that ended with errors retries its failed steps (the cause may be fixed now:
+  // a database server configured, disk space freed); done steps are never run again.
+  if (existing.status === "completed-with-errors" || existing.status === "failed")
+    for (const step of [...steps.values()])
+      if (step.status === "failed") steps.set(step.key, yield* journal.updateStep(jobId, step.key, { status: "pending", bytesDone: 0 }))
   const byId = new Map(snapshot.entities.map((e) => [e.id, e] as const))
   const decisionOf = new Map(decisions.map((d) => [d.id, d] as const))
   const refs = new Map(snapshot.content.map((r) => [r.id, r] as const))
@@ -348,11 +352,13 @@ export const runJob = Effect.fn("Executor.runJob")(function* (input: RunJobInput
   const failed = final.filter((s) => s.status === "failed").length
   const succeeded = final.filter((s) => s.status === "done").length
   const status = cancelled ? "cancelled" : failed === 0 ? "completed" : succeeded === 0 ? "failed" : "completed-with-errors"
-  const finished = yield* journal.finish(jobId, status, status === "failed" ? `all ${failed} steps failed; see the log` : undefined)
+  // The verdict goes to the log before the job is marked finished: a follower that sees the
+  // finished status has every line.
   yield* journal.log(jobId, {
     level: failed > 0 ? "warning" : "info",
     message: `${status}: ${succeeded} done, ${failed} failed, ${final.filter((s) => s.status === "skipped").length} skipped${cancelled ? `, ${final.filter((s) => s.status === "pending").length} not started` : ""}`,
   })
+  const finished = yield* journal.finish(jobId, status, status === "failed" ? `all ${failed} steps failed; see the log` : undefined)
   emit({ _tag: "JobFinished", job: finished })
   return finished
 })
