@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every check of the workspace: starts the test database servers (scripts/services.sh), lint +
-# format (Biome), typecheck (tsc per package, via turbo) and all tests (vitest, one run over the workspace). Prints, as its last line,
+# Runs every check of the workspace: starts the test database servers (scripts/services.sh),
+# lint + format (Biome), typecheck (tsc per package, via turbo) and all tests (vitest, one run
+# over the workspace). Prints, as its last line,
 # "N passed, N failed[, N skipped]" where N counts test cases plus the two static checks.
 # Exit status: 0 only when everything passed.
 set -uo pipefail

@@ -236,7 +236,7 @@ export const mysqlDumpHead = (db: string): string =>
     "-- ------------------------------------------------------",
     "/*!40101 SET NAMES utf8mb4 */;",
     "DROP TABLE IF EXISTS `wp_posts`;",
-    "CREATE TABLE `wp_posts` (`ID` bigint(20) NOT NULL, `post_author` bigint(20), `post_date` datetime, `post_content` longtext, `post_title` text, `post_status` varchar(20), `post_name` varchar(200), `menu_order` int(11), `guid` varchar(255), PRIMARY KEY (`ID`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;",
+    "CREATE TABLE `wp_posts` (`ID` bigint(20) NOT NULL, `post_author` bigint(20), `post_date` datetime, `post_content` longtext, `post_title` text, `post_status` varchar(20), `post_name` varchar(200), `menu_order` int(11), `guid` varchar(255), KEY `ID` (`ID`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;",
     "/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER `wp_posts_bi` BEFORE INSERT ON `wp_posts` FOR EACH ROW SET NEW.menu_order = 0 */;",
     "",
   ].join("\n")

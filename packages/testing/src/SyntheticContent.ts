@@ -105,12 +105,38 @@ function* slices(kind: ContentKind, size: number, seed: number, head: Buffer): G
   if (remaining === 0) return
   const pool = poolFor(kind)
   const next = prng(seed)
+  if (kind === "sql") {
+    yield* sqlSlices(pool, remaining, next)
+    return
+  }
   while (remaining > 0) {
     const length = Math.min(sliceBytes, remaining)
     const offset = next() % (pool.length - length)
     remaining -= length
     yield pool.subarray(offset, offset + length)
   }
+}
+
+const sqlTrailer = Buffer.from("\n-- Dump completed on 2024-01-01  0:00:00\n")
+
+/**
+ * A loadable dump body: whole INSERT lines from the pool, padding as a comment, and mysqldump's
+ * trailer, so the database importer can load it (and tell it from a truncated dump).
+ */
+function* sqlSlices(pool: Buffer, size: number, next: () => number): Generator<Buffer> {
+  let remaining = size
+  const reserve = Math.min(sqlTrailer.length, remaining)
+  while (remaining - reserve > 256) {
+    const want = Math.min(sliceBytes, remaining - reserve)
+    const start = pool.indexOf(10, next() % (pool.length - sliceBytes)) + 1
+    const end = pool.lastIndexOf(10, start + want - 1) + 1
+    if (start <= 0 || end <= start) break
+    remaining -= end - start
+    yield pool.subarray(start, end)
+  }
+  const pad = remaining - reserve
+  if (pad > 0) yield Buffer.from(pad >= 3 ? `--${" ".repeat(pad - 3)}\n` : "\n".repeat(pad))
+  yield sqlTrailer.subarray(sqlTrailer.length - reserve)
 }
 
 /**
