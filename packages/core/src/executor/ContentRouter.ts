@@ -2,6 +2,11 @@ import type { ContentRef, NestedArchive } from "../model/Snapshot.ts"
 
 /** A content file that is itself an archive (Plesk content `.tgz`/`.tzst`, ispmanager mail archives). */
 const archiveName = /\.(tgz|tar|tar\.gz|tzst|tar\.zst|tar\.bz2|tbz2?)$/i
+/**
+ * A dump packed in a compressed archive (Plesk's sqldump content). A plain `.tar` dump is
+ * pg_dump's tar format (cPanel `psql/<db>.tar`): the loader needs the whole file.
+ */
+const packedDumpName = /\.(tgz|tar\.gz|tzst|tar\.zst|tar\.bz2|tbz2?)$/i
 
 /** Where entries of a content ref kept in an archive file appear when that file is opened. */
 export const packedMount = (ref: ContentRef): string => `${ref.path}.d`
@@ -33,7 +38,7 @@ export class ContentRouter {
     for (const ref of refs) {
       const target = active.has(ref.id) ? ref : null
       if (ref.path.endsWith("/")) this.dirs.set(ref.path, target)
-      else if (ref.kind !== "database-dump" || archiveName.test(ref.path)) {
+      else if (ref.kind !== "database-dump" || packedDumpName.test(ref.path)) {
         this.files.set(ref.path, target)
         if (target !== null) this.packed.set(`${packedMount(ref)}/`, target)
       } else this.files.set(ref.path, target)
@@ -55,7 +60,7 @@ export class ContentRouter {
       const file = this.files.get(path)
       if (file === null) return none
       if (file !== undefined) {
-        if (file.kind === "database-dump" && !archiveName.test(file.path)) return { _tag: "write", ref: file, rel: baseName(path) }
+        if (file.kind === "database-dump" && !packedDumpName.test(file.path)) return { _tag: "write", ref: file, rel: baseName(path) }
         return { _tag: "nested", mount: packedMount(file) }
       }
     }

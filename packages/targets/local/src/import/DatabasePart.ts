@@ -5,7 +5,7 @@ import { serverFor } from "./DatabaseServers.ts"
 import { applyDatabaseUser } from "./DatabaseUsers.ts"
 import { type ClientError, quoteMysqlIdent, quotePgIdent, randomSecret, shortHash } from "./DbClient.ts"
 import { type OpenedDump, openDump, type Rewrites } from "./DumpFilter.ts"
-import { databaseName, orFailStep, resolveOwner } from "./Identifiers.ts"
+import { databaseName, orFailStep, replacesExisting, resolveOwner } from "./Identifiers.ts"
 import type { DatabaseServerAccess, ImportEnv, ImporterPart } from "./ImportEnv.ts"
 import { makeMariaDb, type StageNames, type StoredObject } from "./MariaDb.ts"
 import { makePostgres } from "./Postgres.ts"
@@ -117,7 +117,7 @@ const resolveTarget = (env: ImportEnv, db: Database, ctx: StepContext, step: str
       names: { stage: `ferry_stage_${hash}`, shadow: `ferry_shadow_${hash}` },
       owner,
       key: `${server.id}/${live}`,
-      replace: ctx.decision.changes.some((c) => c.field === "existing"),
+      replace: replacesExisting(db, ctx),
     }
     return target
   })

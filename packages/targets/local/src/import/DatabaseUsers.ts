@@ -11,7 +11,7 @@ import {
 import { Effect, Redacted } from "effect"
 import { serverFor } from "./DatabaseServers.ts"
 import { type ClientError, isMysqlHost } from "./DbClient.ts"
-import { databaseUser, orFailStep, resolveOwner } from "./Identifiers.ts"
+import { databaseUser, orFailStep, replacesExisting, resolveOwner } from "./Identifiers.ts"
 import type { DatabaseServerAccess, ImportEnv } from "./ImportEnv.ts"
 import { generatedPasswordKey, generatedPasswordKind, generatedPasswordOf, recordGeneratedPassword } from "./LocalImporter.ts"
 import { makeMariaDb, mysqlDatabasePrivileges } from "./MariaDb.ts"
@@ -70,7 +70,7 @@ export const applyDatabaseUser = (env: ImportEnv, user: DatabaseUser, ctx: StepC
     const step = user.id
     const owner = yield* orFailStep(step, resolveOwner(user, ctx))
     const notes: Array<string> = []
-    const replace = ctx.decision.changes.some((c) => c.field === "existing")
+    const replace = replacesExisting(user, ctx)
     const service = user.engine === "postgresql" ? "postgresql" : "mysql"
     const databases = ctx.snapshot.entities.filter((e): e is Database => e._tag === "Database" && e.engine === user.engine)
     const groups = new Map<string, ServerGroup>()

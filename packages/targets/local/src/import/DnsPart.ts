@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto"
 import { isIP } from "node:net"
 import { join } from "node:path"
 import {
@@ -109,7 +108,9 @@ export const makeDnsPart = (env: ImportEnv): ImporterPart => {
 
     const fsFailed = toStepFailed(step, `zone ${origin}`)
     const checkDir = join(layout.staging, "zones")
-    const checkFile = join(checkDir, `db.${origin}.${randomBytes(4).toString("hex")}`)
+    // A fixed name per zone: a process killed before the removal below leaves a file that the
+    // resumed step overwrites and removes, instead of one more random leftover per crash.
+    const checkFile = join(checkDir, `db.${origin}.check`)
     const finalFile = layout.zoneFile(origin)
     yield* ensureDir(root, checkDir, { mode: 0o700 }).pipe(Effect.mapError(fsFailed))
     yield* writeFileAtomic(root, checkFile, text, { mode: 0o600 }).pipe(Effect.mapError(fsFailed))

@@ -282,3 +282,13 @@ export const configValue = (value: string, kind = "value", max = 4096): Checked 
   if (/[\0-\x1f\x7f]/.test(value)) return refuse(kind, value, "control-character", "contains a line break or a control character")
   return Result.succeed(value)
 }
+
+/**
+ * The admin chose "replace existing" for this entity, or for the account that owns it (the
+ * existing-user check puts the choice on the account; its databases and users follow it).
+ */
+export const replacesExisting = (entity: { readonly owner: string | null }, ctx: StepContext): boolean => {
+  const chosen = (changes: ReadonlyArray<{ readonly field: string; readonly to: string }> | undefined) =>
+    changes?.some((c) => c.field === "existing" && c.to === "replace") === true
+  return chosen(ctx.decision.changes) || (entity.owner !== null && chosen(ctx.decisionOf(entity.owner)?.changes))
+}

@@ -162,7 +162,10 @@ const makeOneDir = async (path: string, options: DirOptions): Promise<void> => {
     const stat = await lstat(path)
     if (stat.isSymbolicLink()) throw new Refusal(path, "symlinked-parent", `refused: ${path} is a symbolic link`)
     if (!stat.isDirectory()) throw new Refusal(path, "not-a-directory", `refused: ${path} is not a directory`)
-    return // made by someone else meanwhile: not ours, leave it alone
+    // Ours, half made: a process killed between mkdir and chmod/chown leaves a 0700 directory
+    // owned by Ferry's own uid (a tenant cannot make one). Finish it; anything else is left alone.
+    const wanted = normaliseDirMode(options.mode ?? 0o755)
+    if (stat.uid !== process.getuid?.() || (stat.mode & 0o7777) !== 0o700 || wanted === 0o700) return
   }
   const handle = await open(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW)
   try {
@@ -222,8 +225,18 @@ export const ensureDir = (root: string, absDir: string, options: DirOptions = {}
     return makeDirs(await checkRoot(root), rel, absDir, options, true)
   })
 
-const tempName = (absPath: string): string =>
-  join(dirname(absPath), `.${basename(absPath).slice(0, 180)}.ferry-${randomBytes(6).toString("hex")}.tmp`)
+/**
+ * The temporary name is fixed per target, so a write interrupted by a kill leaves at most one
+ * leftover, which the resumed write removes (unlink never follows a link; O_EXCL then refuses a
+ * name planted again in between).
+ */
+const removeLeftover = async (tmp: string): Promise<void> => {
+  await unlink(tmp).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw error
+  })
+}
+
+const tempName = (absPath: string): string => join(dirname(absPath), `.${basename(absPath).slice(0, 180)}.ferry.tmp`)
 
 /** Open a fresh temporary file next to `absPath` (parents checked/created), write via `fill`, rename over. */
 const writeAtomic = async (
@@ -238,6 +251,7 @@ const writeAtomic = async (
   const existing = await lstatOrUndefined(absPath)
   if (existing?.isDirectory() === true) throw new Refusal(absPath, "not-a-file", "refused: a directory is in the way")
   const tmp = tempName(absPath)
+  await removeLeftover(tmp)
   const handle = await open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o600)
   let renamed = false
   try {
@@ -391,6 +405,7 @@ export const symlinkAtomic = (
     const existing = await lstatOrUndefined(absPath)
     if (existing?.isDirectory() === true) throw new Refusal(absPath, "not-a-file", "refused: a directory is in the way")
     const tmp = tempName(absPath)
+    await removeLeftover(tmp)
     await fsSymlink(target, tmp)
     try {
       if (runningAsRoot && (options.uid !== undefined || options.gid !== undefined)) await lchown(tmp, options.uid ?? -1, options.gid ?? -1)
