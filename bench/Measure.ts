@@ -12,23 +12,32 @@ export const ferryBin = nodePath.join(repoRoot, "bin/ferry")
 const maxRssPreload = fileURLToPath(new URL("./MaxRss.ts", import.meta.url))
 const gnuTime = "/usr/bin/time"
 
-/** Run a command to completion; stdout goes to `stdoutPath` (or /dev/null), stderr is kept. */
+/**
+ * Run a command to completion; stdin comes from `stdinPath` (or /dev/null), stdout goes to
+ * `stdoutPath` (or /dev/null), stderr is kept.
+ */
 export const run = (
   command: string,
   args: ReadonlyArray<string>,
-  options: { readonly stdoutPath?: string; readonly env?: NodeJS.ProcessEnv } = {},
+  options: { readonly stdoutPath?: string; readonly stdinPath?: string; readonly env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ readonly seconds: number; readonly code: number; readonly stderr: string }> =>
   new Promise((resolve, reject) => {
     const out = options.stdoutPath !== undefined ? openSync(options.stdoutPath, "w") : "ignore"
+    const input = options.stdinPath !== undefined ? openSync(options.stdinPath, "r") : "ignore"
     const started = performance.now()
-    const child = spawn(command, args, { stdio: ["ignore", out, "pipe"], env: options.env ?? process.env })
+    const child = spawn(command, args, { stdio: [input, out, "pipe"], env: options.env ?? process.env })
     let stderr = ""
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
       if (stderr.length < 64 * 1024) stderr += chunk
     })
-    child.on("error", reject)
+    child.on("error", (error) => {
+      if (typeof out === "number") closeSync(out)
+      if (typeof input === "number") closeSync(input)
+      reject(error)
+    })
     child.on("close", (code) => {
       if (typeof out === "number") closeSync(out)
+      if (typeof input === "number") closeSync(input)
       resolve({ seconds: (performance.now() - started) / 1000, code: code ?? -1, stderr })
     })
   })
@@ -60,31 +69,40 @@ export interface FerryRun {
   readonly code: number
   /** What ferry printed on stdout. */
   readonly stdout: string
+  /** The first 64 KiB ferry printed on stderr. */
+  readonly stderr: string
 }
 
 /**
  * `ferry ARGS` as a child process, timed from spawn to exit, with its peak RSS from GNU time
  * (`%M`, KiB) or, without it, from a preload that reads `process.resourceUsage()`. Exit codes
- * outside `okCodes` fail the run.
+ * outside `okCodes` fail the run. `env` is added to this process's environment.
  */
 export const timeFerry = async (
   args: ReadonlyArray<string>,
   scratchDir: string,
   okCodes: ReadonlyArray<number> = [0],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<FerryRun> => {
   const rssFile = nodePath.join(scratchDir, "ferry-rss.txt")
   const stdoutFile = nodePath.join(scratchDir, "ferry-stdout.txt")
   await fs.rm(rssFile, { force: true })
   const result = existsSync(gnuTime)
-    ? await run(gnuTime, ["-f", "%M", "-o", rssFile, ferryBin, ...args], { stdoutPath: stdoutFile })
+    ? await run(gnuTime, ["-f", "%M", "-o", rssFile, ferryBin, ...args], { stdoutPath: stdoutFile, env: { ...process.env, ...env } })
     : await run(ferryBin, args, {
         stdoutPath: stdoutFile,
-        env: { ...process.env, NODE_OPTIONS: `--import ${maxRssPreload}`, FERRY_BENCH_RSS_FILE: rssFile },
+        env: { ...process.env, ...env, NODE_OPTIONS: `--import ${maxRssPreload}`, FERRY_BENCH_RSS_FILE: rssFile },
       })
   if (!okCodes.includes(result.code)) throw new Error(`ferry ${args.join(" ")} failed (${result.code}): ${result.stderr.trim()}`)
   const rssKiB = Number.parseInt((await fs.readFile(rssFile, "utf8")).trim().split("\n").pop() ?? "", 10)
   if (!Number.isFinite(rssKiB)) throw new Error(`no peak RSS recorded in ${rssFile}`)
-  return { seconds: result.seconds, peakRssBytes: rssKiB * 1024, code: result.code, stdout: await fs.readFile(stdoutFile, "utf8") }
+  return {
+    seconds: result.seconds,
+    peakRssBytes: rssKiB * 1024,
+    code: result.code,
+    stdout: await fs.readFile(stdoutFile, "utf8"),
+    stderr: result.stderr,
+  }
 }
 
 /** Best (lowest) time of `runs` sequential runs; the machine is shared, the minimum is the signal. */
