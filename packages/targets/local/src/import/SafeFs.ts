@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto"
-import { constants, type Stats } from "node:fs"
+import { constants, lstatSync, type Stats } from "node:fs"
 import { type FileHandle, symlink as fsSymlink, lchown, lstat, mkdir, open, rename, rmdir, unlink } from "node:fs/promises"
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path"
 import type { Readable } from "node:stream"
@@ -117,14 +116,11 @@ const contained = (root: string, absPath: string): string => {
   return result.success
 }
 
-const lstatOrUndefined = async (path: string): Promise<Stats | undefined> => {
-  try {
-    return await lstat(path)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
-    throw error
-  }
-}
+/*
+ * Synchronous on purpose: the content pass writes one file at a time, and a thread-pool round
+ * trip per path component (root, every parent, the file) cost more than the write itself.
+ */
+const lstatOrUndefined = async (path: string): Promise<Stats | undefined> => lstatSync(path, { throwIfNoEntry: false })
 
 /** The root must be an existing directory (it may itself be reached through a symlink: it is ours). */
 const checkRoot = async (root: string): Promise<string> => {
