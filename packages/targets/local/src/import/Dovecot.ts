@@ -231,7 +231,12 @@ export const settlePassword = (records: RecordStore, input: SettleInput): Effect
     }
     const existing = (yield* records.get(generatedPasswordKind, key))?.data as { password?: unknown } | undefined
     const password = typeof existing?.password === "string" && existing.password !== "" ? existing.password : generatePassword()
-    yield* records.put(generatedPasswordKind, key, input.owner, { service: input.service, login: input.login, password, entity: input.step })
+    yield* records.put(generatedPasswordKind, key, input.owner, {
+      service: input.service,
+      login: input.login,
+      password,
+      entity: input.step,
+    })
     return {
       scheme: "sha512-crypt" as const,
       value: hashOf(password, input.previous),
