@@ -42,7 +42,11 @@ describe("inventory schema", () => {
           "databases",
           "domains",
           "ftp_users",
+          "job_log",
+          "job_steps",
+          "jobs",
           "mailboxes",
+          "records",
           "schema_migrations",
         ])
         assert.deepStrictEqual(db.prepare("PRAGMA journal_mode").get(), { journal_mode: "wal" })

@@ -152,7 +152,9 @@ const chownIfRoot = async (handle: FileHandle, options: OwnerOptions): Promise<v
 /** mkdir one directory, then fix mode and owner through a no-follow handle on what we created. */
 const makeOneDir = async (path: string, options: DirOptions): Promise<void> => {
   try {
-    await mkdir(path, { mode: 0o700 })
+    // Made with its final mode (less the umask, fixed just below): a kill before the chmod must
+    // not leave a directory the resumed import cannot tell from a finished one.
+    await mkdir(path, { mode: normaliseDirMode(options.mode ?? 0o755) })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
     const stat = await lstat(path)

@@ -120,7 +120,12 @@ describe("mail domains and mailboxes", () => {
         const password = (generated?.data as { password?: string } | undefined)?.password ?? ""
         assert.match(password, /^[A-Za-z0-9]{20}$/)
         assert.notInclude(result.notes?.[0] ?? "", password)
-        assert.deepStrictEqual(generated?.data, { service: "mail", login: `${local}@example.com`, password })
+        assert.deepStrictEqual(generated?.data, {
+          service: "mail",
+          login: `${local}@example.com`,
+          password,
+          entity: `mailbox:${local}@example.com`,
+        })
       }
       // One line per mailbox, every one a fresh SHA512-CRYPT; the injected line is not there.
       assert.strictEqual(lines().length, cases.length)
